@@ -1,0 +1,251 @@
+//! Classifying streams of documents: batching, parallel scoring, output.
+//!
+//! Documents are read as a stream, scored a batch at a time on every core, and
+//! written in input order, so memory stays bounded whatever the input size.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::data::{Document, DocumentFormat, OnInvalid, for_each_document, open};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::score::Prediction;
+
+/// How results are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people: line, label, probability, text.
+    #[default]
+    Text,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON object a document, its fields carried over, for pipelines.
+    Jsonl,
+}
+
+/// What to classify and how to write it.
+#[derive(Debug, Clone)]
+pub struct ClassifyOptions {
+    pub output: OutputFormat,
+    /// Force a document format instead of guessing from each file's name.
+    pub input_format: Option<DocumentFormat>,
+    /// Print only the paragraphs with this label: the cleaned document.
+    pub keep: Option<String>,
+    /// Use page context (neighbouring paragraphs) when the model has it.
+    pub context: bool,
+    pub on_invalid: OnInvalid,
+    /// Documents scored together; bounds memory.
+    pub batch_size: usize,
+}
+
+impl Default for ClassifyOptions {
+    fn default() -> Self {
+        ClassifyOptions {
+            output: OutputFormat::Text,
+            input_format: None,
+            keep: None,
+            context: true,
+            on_invalid: OnInvalid::Skip,
+            batch_size: 512,
+        }
+    }
+}
+
+/// What a run read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassifyStats {
+    pub documents: usize,
+    pub paragraphs: usize,
+    pub chars: usize,
+    pub skipped_invalid: usize,
+}
+
+/// Classifies every input (files, or `-` for standard input) and writes the
+/// results to `out` in input order.
+pub fn classify_inputs(
+    model: &Model,
+    inputs: &[PathBuf],
+    options: &ClassifyOptions,
+    out: &mut dyn Write,
+) -> Result<ClassifyStats> {
+    if let Some(keep) = &options.keep {
+        if model.label_index(keep).is_none() {
+            return Err(Error::Settings(format!(
+                "--keep {keep:?}: the model's labels are {}",
+                model
+                    .labels
+                    .iter()
+                    .map(|l| l.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    let mut stats = ClassifyStats::default();
+    let stdout = Path::new("<stdout>");
+    if options.output == OutputFormat::Tsv && options.keep.is_none() {
+        let probs: Vec<String> = model.labels.iter().map(|l| format!("p_{l}")).collect();
+        writeln!(out, "file\trecord\tline\tlabel\t{}\ttext", probs.join("\t"))
+            .map_err(|e| Error::io(stdout, e))?;
+    }
+    for path in inputs {
+        let format = options
+            .input_format
+            .unwrap_or_else(|| DocumentFormat::from_path(path));
+        let mut batch: Vec<Document> = Vec::with_capacity(options.batch_size);
+        let read = for_each_document(path, open(path)?, format, options.on_invalid, |doc| {
+            batch.push(doc);
+            if batch.len() >= options.batch_size {
+                flush(model, &mut batch, options, out, &mut stats)?;
+            }
+            Ok(())
+        })?;
+        flush(model, &mut batch, options, out, &mut stats)?;
+        stats.skipped_invalid += read.skipped_invalid;
+    }
+    out.flush().map_err(|e| Error::io(stdout, e))?;
+    Ok(stats)
+}
+
+fn flush(
+    model: &Model,
+    batch: &mut Vec<Document>,
+    options: &ClassifyOptions,
+    out: &mut dyn Write,
+    stats: &mut ClassifyStats,
+) -> Result<()> {
+    let predictions: Vec<Vec<Prediction>> = batch
+        .par_iter()
+        .map(|doc| {
+            let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            model.classify_document(&texts, options.context)
+        })
+        .collect();
+    for (doc, preds) in batch.iter().zip(&predictions) {
+        stats.documents += 1;
+        stats.paragraphs += doc.paragraphs.len();
+        stats.chars += doc.paragraphs.iter().map(|p| p.text.chars().count()).sum::<usize>();
+        write_document(model, doc, preds, options, out)
+            .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+    }
+    batch.clear();
+    Ok(())
+}
+
+fn write_document(
+    model: &Model,
+    doc: &Document,
+    preds: &[Prediction],
+    options: &ClassifyOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let file = doc.path.display().to_string();
+    if let Some(keep) = &options.keep {
+        let kept: Vec<&str> = doc
+            .paragraphs
+            .iter()
+            .zip(preds)
+            .filter(|(_, p)| model.labels[p.label].0 == *keep)
+            .map(|(para, _)| para.text.as_str())
+            .collect();
+        return match (options.output, doc.record) {
+            (OutputFormat::Jsonl, _) | (_, Some(_)) => {
+                let mut record = doc.fields.clone();
+                record.insert("text".into(), Value::String(kept.join("\n")));
+                writeln!(out, "{}", Value::Object(record))
+            }
+            _ => kept.iter().try_for_each(|t| writeln!(out, "{t}")),
+        };
+    }
+    match options.output {
+        OutputFormat::Text => {
+            match doc.record {
+                Some(r) => writeln!(out, "== {file}:{r}")?,
+                None => writeln!(out, "== {file}")?,
+            }
+            let width = model.labels.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+            for (para, p) in doc.paragraphs.iter().zip(preds) {
+                writeln!(
+                    out,
+                    "{:>5}  {:<width$}  {:.3}  {}",
+                    para.line,
+                    model.labels[p.label].0,
+                    p.probs[p.label],
+                    preview(&para.text, 60),
+                )?;
+            }
+            Ok(())
+        }
+        OutputFormat::Tsv => {
+            let record = doc.record.map(|r| r.to_string()).unwrap_or_default();
+            for (para, p) in doc.paragraphs.iter().zip(preds) {
+                let probs: Vec<String> = p.probs.iter().map(|x| format!("{x:.6}")).collect();
+                writeln!(
+                    out,
+                    "{file}\t{record}\t{}\t{}\t{}\t{}",
+                    para.line,
+                    model.labels[p.label].0,
+                    probs.join("\t"),
+                    para.text.replace(['\t', '\n', '\r'], " ")
+                )?;
+            }
+            Ok(())
+        }
+        OutputFormat::Jsonl => {
+            let mut record = Map::new();
+            record.insert("file".into(), Value::String(file));
+            if let Some(r) = doc.record {
+                record.insert("record".into(), json!(r));
+            }
+            for (k, v) in &doc.fields {
+                record.insert(k.clone(), v.clone());
+            }
+            let paragraphs: Vec<Value> = doc
+                .paragraphs
+                .iter()
+                .zip(preds)
+                .map(|(para, p)| {
+                    let probs: Map<String, Value> = model
+                        .labels
+                        .iter()
+                        .zip(&p.probs)
+                        .map(|(l, x)| (l.0.clone(), json!(x)))
+                        .collect();
+                    json!({
+                        "line": para.line,
+                        "label": model.labels[p.label].0,
+                        "probs": probs,
+                        "text": para.text,
+                    })
+                })
+                .collect();
+            record.insert("paragraphs".into(), Value::Array(paragraphs));
+            writeln!(out, "{}", Value::Object(record))
+        }
+    }
+}
+
+/// The first `max` characters of `text`, with `…` when cut.
+fn preview(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        head + "…"
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_cuts_on_characters() {
+        assert_eq!(preview("新闻联播", 2), "新闻…");
+        assert_eq!(preview("新闻", 2), "新闻");
+    }
+}

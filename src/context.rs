@@ -1,0 +1,247 @@
+//! Page context: a hidden Markov model over the paragraphs of a page.
+//!
+//! On a scraped page the article comes in one block and the bait in lists, so
+//! a paragraph's neighbours say much about it. The model's naive Bayes scores
+//! are the emissions; transitions between labels are learned from labelled
+//! pages; forward-backward gives each paragraph its posterior given the page.
+
+use serde::{Deserialize, Serialize};
+
+/// Start and transition log-probabilities over the model's labels, and the
+/// headings that open a list of teasers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextModel {
+    /// `log p(first paragraph has label c)`.
+    pub start: Vec<f64>,
+    /// `log p(next label is c | this label is b)`, indexed `[b][c]`.
+    pub transition: Vec<Vec<f64>>,
+    /// List headings such as `推荐阅读`, and the label they and their lists have.
+    pub markers: Option<ListMarkers>,
+}
+
+/// Headings that open a teaser list (`推荐阅读`, `猜你喜欢`, ...). A heading
+/// is its list's label for sure; the transitions carry that to the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListMarkers {
+    /// Index of the label a heading gets.
+    pub label: usize,
+    /// The headings, normalised.
+    pub phrases: Vec<String>,
+}
+
+/// Headings of teaser lists on Chinese news pages.
+pub const DEFAULT_LIST_MARKERS: &[&str] = &[
+    "推荐阅读", "相关阅读", "热门推荐", "猜你喜欢", "延伸阅读", "相关推荐", "相关新闻",
+    "热点推荐", "精彩推荐", "为你推荐", "为您推荐", "大家都在看", "热门文章", "热门阅读",
+    "更多精彩", "更多阅读", "推荐新闻", "今日推荐", "编辑推荐", "相关文章", "猜你感兴趣",
+    "热文推荐", "精彩图集", "热门资讯", "相关链接", "看了又看", "热门排行", "阅读排行",
+];
+
+impl ListMarkers {
+    /// True when `text` is a list heading: one of the phrases, alone or with
+    /// punctuation or a few decorating characters (`推荐阅读:`, `>> 相关阅读`).
+    ///
+    /// ```
+    /// use newsbait::context::{ListMarkers, DEFAULT_LIST_MARKERS};
+    /// let m = ListMarkers { label: 1, phrases: DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect() };
+    /// assert!(m.is_heading("推荐阅读"));
+    /// assert!(m.is_heading(">> 相关阅读:"));
+    /// assert!(!m.is_heading("推荐阅读这篇关于经济形势的长篇报道和评论"));
+    /// ```
+    pub fn is_heading(&self, text: &str) -> bool {
+        let core: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        let len = core.chars().count();
+        self.phrases.iter().any(|p| {
+            let plen = p.chars().count();
+            core.contains(p.as_str()) && len <= plen + 2
+        })
+    }
+}
+
+impl ContextModel {
+    /// Learns start and transition probabilities from label sequences (one per
+    /// page, labels as indices below `classes`), with add-`smoothing` counts so
+    /// that no transition is impossible.
+    ///
+    /// ```
+    /// use newsbait::context::ContextModel;
+    /// let ctx = ContextModel::learn(&[vec![0, 0, 1]], 2, 1.0);
+    /// // starts: 0 seen once -> (1+1)/(1+2)
+    /// assert!((ctx.start[0].exp() - 2.0 / 3.0).abs() < 1e-12);
+    /// // from 0: to 0 once, to 1 once -> (1+1)/(2+2)
+    /// assert!((ctx.transition[0][1].exp() - 0.5).abs() < 1e-12);
+    /// ```
+    pub fn learn(pages: &[Vec<usize>], classes: usize, smoothing: f64) -> Self {
+        let mut start = vec![smoothing; classes];
+        let mut trans = vec![vec![smoothing; classes]; classes];
+        for page in pages {
+            if let Some(&first) = page.first() {
+                start[first] += 1.0;
+            }
+            for pair in page.windows(2) {
+                trans[pair[0]][pair[1]] += 1.0;
+            }
+        }
+        ContextModel {
+            start: log_normalize(&start),
+            transition: trans.iter().map(|row| log_normalize(row)).collect(),
+            markers: None,
+        }
+    }
+
+    /// Checks that the vectors fit a model of `classes` labels.
+    pub fn check(&self, classes: usize) -> Result<(), String> {
+        let ok = self.start.len() == classes
+            && self.transition.len() == classes
+            && self.transition.iter().all(|r| r.len() == classes)
+            && self.start.iter().chain(self.transition.iter().flatten()).all(|p| !p.is_nan())
+            && self.markers.as_ref().is_none_or(|m| m.label < classes);
+        if ok {
+            Ok(())
+        } else {
+            Err("the model's page-context tables do not match its labels".into())
+        }
+    }
+
+    /// Overrides the emissions of list headings: a heading is its label for sure.
+    pub fn mark_headings<S: AsRef<str>>(&self, paragraphs: &[S], emissions: &mut [Vec<f64>]) {
+        let Some(markers) = &self.markers else { return };
+        for (p, e) in paragraphs.iter().zip(emissions.iter_mut()) {
+            if markers.is_heading(p.as_ref()) {
+                for (c, v) in e.iter_mut().enumerate() {
+                    // Far beyond any naive Bayes margin, yet finite.
+                    *v = if c == markers.label { 0.0 } else { -50.0 };
+                }
+            }
+        }
+    }
+
+    /// Posterior label probabilities of each paragraph given the whole page.
+    ///
+    /// `emissions[t][c]` is `log p(paragraph t | label c)` up to a constant per
+    /// paragraph (the naive Bayes log-likelihood without the prior).
+    pub fn posteriors(&self, emissions: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let n = emissions.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let k = self.start.len();
+        let mut forward = vec![vec![0.0; k]; n];
+        for c in 0..k {
+            forward[0][c] = self.start[c] + emissions[0][c];
+        }
+        for t in 1..n {
+            for c in 0..k {
+                let into: Vec<f64> = (0..k)
+                    .map(|b| forward[t - 1][b] + self.transition[b][c])
+                    .collect();
+                forward[t][c] = emissions[t][c] + log_sum_exp(&into);
+            }
+        }
+        let mut backward = vec![vec![0.0; k]; n];
+        for t in (0..n - 1).rev() {
+            for b in 0..k {
+                let out: Vec<f64> = (0..k)
+                    .map(|c| self.transition[b][c] + emissions[t + 1][c] + backward[t + 1][c])
+                    .collect();
+                backward[t][b] = log_sum_exp(&out);
+            }
+        }
+        (0..n)
+            .map(|t| {
+                let joint: Vec<f64> = (0..k).map(|c| forward[t][c] + backward[t][c]).collect();
+                softmax(&joint)
+            })
+            .collect()
+    }
+}
+
+/// `ln Σ exp(x)`, computed without overflow.
+pub fn log_sum_exp(xs: &[f64]) -> f64 {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + xs.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
+}
+
+/// Probabilities from log-scores: `exp(x - log_sum_exp(x))`, summing to 1.
+pub fn softmax(xs: &[f64]) -> Vec<f64> {
+    let lse = log_sum_exp(xs);
+    xs.iter().map(|x| (x - lse).exp()).collect()
+}
+
+fn log_normalize(counts: &[f64]) -> Vec<f64> {
+    let total: f64 = counts.iter().sum();
+    counts.iter().map(|c| (c / total).ln()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force: sum the joint probability over every label sequence.
+    fn brute_force(ctx: &ContextModel, emissions: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let n = emissions.len();
+        let k = ctx.start.len();
+        let mut marg = vec![vec![0.0; k]; n];
+        let total_paths = k.pow(n as u32);
+        for code in 0..total_paths {
+            let path: Vec<usize> = (0..n).map(|t| (code / k.pow(t as u32)) % k).collect();
+            let mut lp = ctx.start[path[0]] + emissions[0][path[0]];
+            for t in 1..n {
+                lp += ctx.transition[path[t - 1]][path[t]] + emissions[t][path[t]];
+            }
+            for t in 0..n {
+                marg[t][path[t]] += lp.exp();
+            }
+        }
+        marg.iter()
+            .map(|row| {
+                let s: f64 = row.iter().sum();
+                row.iter().map(|x| x / s).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn forward_backward_matches_brute_force() {
+        let ctx = ContextModel::learn(&[vec![0, 0, 0, 1, 1], vec![0, 1, 1, 1], vec![1, 0]], 2, 0.5);
+        let emissions = vec![
+            vec![-1.0, -2.0],
+            vec![-3.0, -0.5],
+            vec![-0.2, -0.9],
+            vec![-4.0, -1.0],
+        ];
+        let fast = ctx.posteriors(&emissions);
+        let slow = brute_force(&ctx, &emissions);
+        for (a, b) in fast.iter().flatten().zip(slow.iter().flatten()) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn posteriors_sum_to_one_even_for_huge_scores() {
+        let ctx = ContextModel::learn(&[vec![0, 1]], 2, 1.0);
+        let emissions = vec![vec![-1e6, -2e6], vec![-3e5, -1.0]];
+        for row in ctx.posteriors(&emissions) {
+            assert!(row.iter().all(|p| p.is_finite()));
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        assert!(ctx.posteriors(&[]).is_empty());
+    }
+
+    #[test]
+    fn neighbours_pull_an_unsure_paragraph() {
+        // Sticky transitions: an undecided paragraph between two sure "1"s is a "1".
+        let ctx = ContextModel::learn(&[vec![0, 0, 0, 0, 1, 1, 1, 1]], 2, 0.1);
+        let post = ctx.posteriors(&[vec![-5.0, 0.0], vec![0.0, 0.0], vec![-5.0, 0.0]]);
+        assert!(post[1][1] > 0.9, "{:?}", post[1]);
+    }
+
+    #[test]
+    fn log_sum_exp_is_stable() {
+        assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+        assert_eq!(log_sum_exp(&[f64::NEG_INFINITY]), f64::NEG_INFINITY);
+    }
+}

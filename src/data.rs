@@ -1,0 +1,558 @@
+//! Readers for labelled training data and for documents to classify.
+//!
+//! Every reader streams its input line by line, so a large file is never held
+//! whole, and every error names the file and the line.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::text::{Paragraph, split_paragraphs};
+
+/// A class name, such as `news` or `clickbait`. Nothing in the library knows
+/// particular names: a model's labels are whatever its training data used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Label(pub String);
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Label {
+    fn from(s: &str) -> Self {
+        Label(s.to_string())
+    }
+}
+
+/// One labelled training paragraph, with the record's other fields (such as
+/// `source`) kept for grouping in reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub label: Label,
+    pub text: String,
+    pub fields: Map<String, Value>,
+}
+
+impl Example {
+    /// The value of a string field such as `source`, if the record had one.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).and_then(Value::as_str)
+    }
+}
+
+/// The layout of a training file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    /// `{"label": ..., "text": ...}` a line; other fields are kept.
+    Jsonl,
+    /// `label<TAB>text` a line.
+    Tsv,
+    /// `__label__news text` a line, as fastText reads it.
+    Fasttext,
+}
+
+impl DataFormat {
+    /// Picks the format from the file name: `.jsonl`/`.json`, `.tsv`/`.tab`,
+    /// `.txt`/`.ft`/`.fasttext`. `None` for other names.
+    pub fn from_path(path: &Path) -> Option<DataFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "json" | "ndjson" => Some(DataFormat::Jsonl),
+            "tsv" | "tab" => Some(DataFormat::Tsv),
+            "txt" | "ft" | "fasttext" => Some(DataFormat::Fasttext),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with a line that is not valid UTF-8 or holds NUL bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnInvalid {
+    /// Skip the line and count it.
+    #[default]
+    Skip,
+    /// Stop with an error naming the line.
+    Error,
+}
+
+/// What a reader passed over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Lines read, blank ones included.
+    pub lines: usize,
+    /// Lines skipped as invalid UTF-8 or binary.
+    pub skipped_invalid: usize,
+}
+
+/// Calls `f(line_number, line)` for each line of `reader`, with `\r\n` handled,
+/// a leading byte-order mark removed, and invalid lines handled per `policy`.
+pub fn for_each_line(
+    path: &Path,
+    reader: impl Read,
+    policy: OnInvalid,
+    mut f: impl FnMut(usize, &str) -> Result<()>,
+) -> Result<ReadStats> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut buf = Vec::new();
+    let mut stats = ReadStats::default();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(stats);
+        }
+        stats.lines += 1;
+        let line_no = stats.lines;
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        let mut bytes = buf.as_slice();
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let problem = if bytes.contains(&0) {
+            Some("holds NUL bytes (is this a binary file?)".to_string())
+        } else {
+            None
+        };
+        let text = match (problem, std::str::from_utf8(bytes)) {
+            (None, Ok(text)) => text,
+            (problem, decoded) => {
+                if policy == OnInvalid::Skip {
+                    stats.skipped_invalid += 1;
+                    continue;
+                }
+                let message = problem.unwrap_or_else(|| {
+                    let e = decoded.expect_err("only invalid lines get here");
+                    format!(
+                        "not valid UTF-8 at byte {} of the line; re-encode the file as UTF-8 or pass --on-invalid skip",
+                        e.valid_up_to()
+                    )
+                });
+                return Err(Error::parse(path, line_no, message));
+            }
+        };
+        f(line_no, text)?;
+    }
+}
+
+/// Opens a file, or standard input for `-`.
+pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin()));
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(Box::new(file))
+}
+
+/// A labelled data set read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct Examples {
+    pub examples: Vec<Example>,
+    pub stats: ReadStats,
+}
+
+/// Reads labelled examples from `path` in `format`, or the format its name
+/// suggests, or (failing that) the format its first line looks like.
+pub fn read_examples(
+    path: &Path,
+    format: Option<DataFormat>,
+    policy: OnInvalid,
+) -> Result<Examples> {
+    let format = match format.or_else(|| DataFormat::from_path(path)) {
+        Some(f) => f,
+        None => sniff_format(path)?,
+    };
+    let mut examples = Vec::new();
+    let stats = for_each_line(path, open(path)?, policy, |line_no, line| {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let parsed = match format {
+            DataFormat::Jsonl => parse_jsonl_example(line),
+            DataFormat::Tsv => parse_tsv_example(line),
+            DataFormat::Fasttext => parse_fasttext_example(line),
+        };
+        examples.push(parsed.map_err(|m| Error::parse(path, line_no, m))?);
+        Ok(())
+    })?;
+    Ok(Examples { examples, stats })
+}
+
+fn sniff_format(path: &Path) -> Result<DataFormat> {
+    let mut first = String::new();
+    let mut reader = BufReader::new(open(path)?);
+    while first.trim().is_empty() {
+        first.clear();
+        if reader.read_line(&mut first).map_err(|e| Error::io(path, e))? == 0 {
+            break;
+        }
+    }
+    let first = first.trim_start_matches('\u{FEFF}').trim_start();
+    Ok(if first.starts_with('{') {
+        DataFormat::Jsonl
+    } else if first.starts_with("__label__") {
+        DataFormat::Fasttext
+    } else if first.contains('\t') {
+        DataFormat::Tsv
+    } else {
+        return Err(Error::parse(
+            path,
+            1,
+            "cannot tell the format (not JSON, `label<TAB>text` or `__label__x text`); pass --format",
+        ));
+    })
+}
+
+fn checked_label(label: &str) -> Result<Label, String> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Err("the label is empty".into());
+    }
+    Ok(Label(label.to_string()))
+}
+
+fn parse_jsonl_example(line: &str) -> Result<Example, String> {
+    let mut fields: Map<String, Value> =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let label = match fields.remove("label") {
+        Some(Value::String(s)) => checked_label(&s)?,
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => checked_label(&v.to_string())?,
+        Some(other) => return Err(format!("\"label\" must be a string, found {other}")),
+        None => return Err("the record has no \"label\" field".into()),
+    };
+    let text = text_field(&mut fields)?;
+    Ok(Example {
+        label,
+        text,
+        fields,
+    })
+}
+
+fn text_field(fields: &mut Map<String, Value>) -> Result<String, String> {
+    match fields.remove("text") {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(format!(
+            "\"text\" must be a string, found {}",
+            json_kind(&other)
+        )),
+        None => Err("the record has no \"text\" field".into()),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn parse_tsv_example(line: &str) -> Result<Example, String> {
+    let (label, text) = line
+        .split_once('\t')
+        .ok_or("expected `label<TAB>text`, found no tab")?;
+    Ok(Example {
+        label: checked_label(label)?,
+        text: text.to_string(),
+        fields: Map::new(),
+    })
+}
+
+fn parse_fasttext_example(line: &str) -> Result<Example, String> {
+    let mut labels = Vec::new();
+    let mut rest = line.trim_start();
+    while let Some(after) = rest.strip_prefix("__label__") {
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        labels.push(&after[..end]);
+        rest = after[end..].trim_start();
+    }
+    match labels.as_slice() {
+        [] => Err("expected `__label__NAME text`, found no label".into()),
+        [label] => Ok(Example {
+            label: checked_label(label)?,
+            text: rest.to_string(),
+            fields: Map::new(),
+        }),
+        _ => Err(format!(
+            "{} labels on one line; newsbait gives each paragraph one label",
+            labels.len()
+        )),
+    }
+}
+
+/// Where a document came from: a file, and for JSONL input its record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The input file (`-` for standard input).
+    pub path: PathBuf,
+    /// 1-based line of the record in a JSONL input; `None` for a plain text file.
+    pub record: Option<usize>,
+    /// The record's other fields (an id, a url), carried to the output.
+    pub fields: Map<String, Value>,
+    /// The paragraphs to classify, in order.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// The layout of a file of documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocumentFormat {
+    /// The whole file is one document; a paragraph a non-empty line.
+    Text,
+    /// One document a line: a JSON object with a `text` field.
+    Jsonl,
+}
+
+impl DocumentFormat {
+    /// JSONL for `.jsonl`/`.ndjson`/`.json` names, text otherwise.
+    pub fn from_path(path: &Path) -> DocumentFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl" | "ndjson" | "json") => DocumentFormat::Jsonl,
+            _ => DocumentFormat::Text,
+        }
+    }
+}
+
+/// Reads documents from `reader` and hands each to `f` as soon as it is read:
+/// a text input gives one document, a JSONL input one a record.
+pub fn for_each_document(
+    path: &Path,
+    reader: impl Read,
+    format: DocumentFormat,
+    policy: OnInvalid,
+    mut f: impl FnMut(Document) -> Result<()>,
+) -> Result<ReadStats> {
+    match format {
+        DocumentFormat::Jsonl => for_each_line(path, reader, policy, |line_no, line| {
+            if line.trim().is_empty() {
+                return Ok(());
+            }
+            let mut fields: Map<String, Value> = serde_json::from_str(line)
+                .map_err(|e| Error::parse(path, line_no, format!("not a JSON object: {e}")))?;
+            let text = text_field(&mut fields).map_err(|m| Error::parse(path, line_no, m))?;
+            f(Document {
+                path: path.to_path_buf(),
+                record: Some(line_no),
+                fields,
+                paragraphs: split_paragraphs(&text),
+            })
+        }),
+        DocumentFormat::Text => {
+            let mut paragraphs = Vec::new();
+            let stats = for_each_line(path, reader, policy, |line_no, line| {
+                if !line.trim().is_empty() && !crate::text::is_separator(line) {
+                    paragraphs.push(Paragraph {
+                        line: line_no,
+                        text: line.to_string(),
+                    });
+                }
+                Ok(())
+            })?;
+            f(Document {
+                path: path.to_path_buf(),
+                record: None,
+                fields: Map::new(),
+                paragraphs,
+            })?;
+            Ok(stats)
+        }
+    }
+}
+
+/// A whole page with a label for every line, as in `pages/netease.jsonl`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LabelledPage {
+    /// The page's id.
+    pub page: String,
+    /// Its lines in page order.
+    pub lines: Vec<LabelledLine>,
+}
+
+/// One labelled line of a [`LabelledPage`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LabelledLine {
+    pub label: Label,
+    pub text: String,
+}
+
+/// Reads labelled pages, one JSON object a line.
+pub fn read_pages(path: &Path, policy: OnInvalid) -> Result<Vec<LabelledPage>> {
+    let mut pages = Vec::new();
+    for_each_line(path, open(path)?, policy, |line_no, line| {
+        if !line.trim().is_empty() {
+            let page = serde_json::from_str(line).map_err(|e| {
+                Error::parse(
+                    path,
+                    line_no,
+                    format!("not a page (`{{\"page\": ..., \"lines\": [{{\"label\", \"text\"}}]}}`): {e}"),
+                )
+            })?;
+            pages.push(page);
+        }
+        Ok(())
+    })?;
+    Ok(pages)
+}
+
+/// Lists the files to read for the given paths: a directory gives its regular
+/// files (sorted, hidden ones skipped), `-` stands for standard input.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.'))
+                })
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(format: DataFormat, text: &str) -> Result<Examples> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data");
+        std::fs::write(&path, text).unwrap();
+        read_examples(&path, Some(format), OnInvalid::Error)
+    }
+
+    #[test]
+    fn reads_each_training_format() {
+        let jsonl = "{\"label\": \"news\", \"text\": \"国务院开会\", \"source\": \"x\"}\n\n{\"label\":\"bait\",\"text\":\"震惊\"}\n";
+        let tsv = "news\t国务院开会\nbait\t震惊\n";
+        let ft = "__label__news 国务院开会\n__label__bait 震惊\n";
+        for (format, text) in [
+            (DataFormat::Jsonl, jsonl),
+            (DataFormat::Tsv, tsv),
+            (DataFormat::Fasttext, ft),
+        ] {
+            let ex = parse_all(format, text).unwrap().examples;
+            let got: Vec<(&str, &str)> = ex
+                .iter()
+                .map(|e| (e.label.0.as_str(), e.text.as_str()))
+                .collect();
+            assert_eq!(got, [("news", "国务院开会"), ("bait", "震惊")], "{format:?}");
+        }
+        let ex = parse_all(DataFormat::Jsonl, jsonl).unwrap().examples;
+        assert_eq!(ex[0].field("source"), Some("x"));
+    }
+
+    #[test]
+    fn malformed_lines_name_their_line() {
+        let cases = [
+            (DataFormat::Jsonl, "{\"label\":\"a\",\"text\":\"x\"}\n{oops\n", 2, "not a JSON object"),
+            (DataFormat::Jsonl, "{\"label\":\"a\"}\n", 1, "no \"text\""),
+            (DataFormat::Jsonl, "{\"label\":\"a\",\"text\":5}\n", 1, "must be a string"),
+            (DataFormat::Jsonl, "{\"label\":\" \",\"text\":\"x\"}\n", 1, "label is empty"),
+            (DataFormat::Tsv, "a\tx\nno tab here\n", 2, "no tab"),
+            (DataFormat::Fasttext, "just text\n", 1, "no label"),
+            (DataFormat::Fasttext, "__label__a __label__b x\n", 1, "2 labels"),
+        ];
+        for (format, text, line, needle) in cases {
+            let err = parse_all(format, text).unwrap_err();
+            match &err {
+                Error::Parse { line: l, message, .. } => {
+                    assert_eq!(*l, line, "{text:?}");
+                    assert!(message.contains(needle), "{message} lacks {needle}");
+                }
+                other => panic!("expected a parse error, got {other}"),
+            }
+            assert!(err.to_string().contains(&format!("data:{line}:")));
+        }
+    }
+
+    #[test]
+    fn format_follows_extension_then_content() {
+        assert_eq!(DataFormat::from_path(Path::new("a.jsonl")), Some(DataFormat::Jsonl));
+        assert_eq!(DataFormat::from_path(Path::new("a.TSV")), Some(DataFormat::Tsv));
+        assert_eq!(DataFormat::from_path(Path::new("a")), None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("noext");
+        std::fs::write(&path, "\n__label__a 文本\n").unwrap();
+        let ex = read_examples(&path, None, OnInvalid::Error).unwrap();
+        assert_eq!(ex.examples[0].label, Label::from("a"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_skipped_or_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.tsv");
+        std::fs::write(&path, b"\xEF\xBB\xBFa\tok\r\nb\t\xFF\xFE\nc\tnul\0\na\tfine\n").unwrap();
+        let ex = read_examples(&path, None, OnInvalid::Skip).unwrap();
+        assert_eq!(ex.stats.skipped_invalid, 2);
+        let labels: Vec<&str> = ex.examples.iter().map(|e| e.label.0.as_str()).collect();
+        assert_eq!(labels, ["a", "a"]);
+        assert_eq!(ex.examples[0].text, "ok");
+        let err = read_examples(&path, None, OnInvalid::Error).unwrap_err();
+        assert!(err.to_string().contains("d.tsv:2: not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_documents_keep_their_fields() {
+        let input = "{\"id\": 7, \"text\": \"标题\\n-\\n正文\"}\n\n{\"text\": \"\"}\n";
+        let mut docs = Vec::new();
+        for_each_document(
+            Path::new("in.jsonl"),
+            input.as_bytes(),
+            DocumentFormat::Jsonl,
+            OnInvalid::Error,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].fields["id"], 7);
+        assert_eq!(docs[0].record, Some(1));
+        let texts: Vec<&str> = docs[0].paragraphs.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, ["标题", "正文"]);
+        assert!(docs[1].paragraphs.is_empty());
+    }
+
+    #[test]
+    fn text_documents_are_one_document() {
+        let mut docs = Vec::new();
+        for_each_document(
+            Path::new("p.txt"),
+            "标题\r\n-\n\n正文\n".as_bytes(),
+            DocumentFormat::Text,
+            OnInvalid::Error,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(docs.len(), 1);
+        let lines: Vec<usize> = docs[0].paragraphs.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [1, 4]);
+    }
+}

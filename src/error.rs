@@ -1,0 +1,61 @@
+//! The library's error type: every message names the file, and the line where
+//! there is one, and says what to do.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in newsbait.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A line or record of an input file is malformed.
+    #[error("{}:{line}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// The training set cannot give a model (empty, one label, no usable text).
+    #[error("{}: {message}", path.display())]
+    TrainingData { path: PathBuf, message: String },
+
+    /// A model file is not a model, is damaged, or is of another format version.
+    #[error("{}: {message}", path.display())]
+    Model { path: PathBuf, message: String },
+
+    /// A setting is out of range.
+    #[error("invalid setting: {0}")]
+    Settings(String),
+
+    /// linfa-bayes refused to fit.
+    #[error("naive Bayes fit failed: {0}")]
+    Fit(#[from] linfa_bayes::NaiveBayesError),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A parse error at 1-based `line` of `path`.
+    pub fn parse(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        Error::Parse {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,441 @@
+//! Features: from a paragraph's words to a sparse count vector over the vocabulary.
+//!
+//! A feature is a word, a pair of adjacent words, or (optionally) a character
+//! n-gram or a shape token. Each is packed into a [`FeatureKey`] of token ids so
+//! that looking one up costs one hash probe and no string building.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Which features a model extracts, and which it keeps. Stored in every model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSettings {
+    /// Adjacent word pairs beside single words.
+    pub word_bigrams: bool,
+    /// Character n-grams of this length beside words (0 = none); they help where
+    /// jieba cuts unknown names and slang badly.
+    pub char_ngrams: usize,
+    /// Shape tokens that carry over between sites: length bucket, leading column
+    /// tag, how the line ends, share of digits and latin letters, `!`/`?`/`…`.
+    pub shape: bool,
+    /// Use `ln(1 + count)` instead of the raw count of a feature in a paragraph,
+    /// so a long paragraph that repeats a word does not swamp the rest.
+    pub log_counts: bool,
+    /// Scale each paragraph's feature vector to unit length, so that a long
+    /// paragraph weighs as much as a headline when counts are summed per class.
+    pub length_norm: LengthNorm,
+    /// Keep a feature only if it occurs at least this often in the training data.
+    pub min_count: u32,
+    /// Keep at most this many features, the most frequent first.
+    pub max_features: Option<usize>,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        FeatureSettings {
+            word_bigrams: true,
+            char_ngrams: 0,
+            shape: true,
+            log_counts: false,
+            length_norm: LengthNorm::L2,
+            min_count: 1,
+            max_features: None,
+        }
+    }
+}
+
+/// How a paragraph's feature vector is scaled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum LengthNorm {
+    /// Raw values.
+    #[default]
+    None,
+    /// Values sum to 1.
+    L1,
+    /// Values have Euclidean length 1.
+    L2,
+}
+
+impl LengthNorm {
+    /// What to divide a paragraph's values by: 1, their sum, or their length.
+    pub fn divisor(self, values: impl Iterator<Item = f64>) -> f64 {
+        let d = match self {
+            LengthNorm::None => 1.0,
+            LengthNorm::L1 => values.map(f64::abs).sum::<f64>(),
+            LengthNorm::L2 => values.map(|v| v * v).sum::<f64>().sqrt(),
+        };
+        if d > 0.0 { d } else { 1.0 }
+    }
+}
+
+/// What a feature is made of; the tag in the top bits of a [`FeatureKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    Word = 1,
+    WordPair = 2,
+    CharGram = 3,
+    Shape = 4,
+}
+
+/// A feature packed as `kind (4 bits) | token a (30 bits) | token b (30 bits)`.
+///
+/// Tokens are ids in a token table; a character n-gram and a shape token are
+/// tokens of their own, told apart from words by the kind.
+pub type FeatureKey = u64;
+
+const ID_BITS: u32 = 30;
+const ID_MASK: u64 = (1 << ID_BITS) - 1;
+
+fn pack(kind: Kind, a: u32, b: u32) -> FeatureKey {
+    ((kind as u64) << (2 * ID_BITS)) | ((a as u64 & ID_MASK) << ID_BITS) | (b as u64 & ID_MASK)
+}
+
+fn unpack(key: FeatureKey) -> (u8, u32, u32) {
+    (
+        (key >> (2 * ID_BITS)) as u8,
+        ((key >> ID_BITS) & ID_MASK) as u32,
+        (key & ID_MASK) as u32,
+    )
+}
+
+/// The strings a paragraph contributes besides its words: character n-grams and
+/// shape tokens, in the order features are built from them.
+#[derive(Debug, Default)]
+struct ExtraTokens {
+    char_grams: Vec<String>,
+    shapes: Vec<String>,
+}
+
+fn extra_tokens(text: &str, settings: &FeatureSettings) -> ExtraTokens {
+    let mut extra = ExtraTokens::default();
+    if settings.char_ngrams > 0 {
+        let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        extra.char_grams = chars
+            .windows(settings.char_ngrams)
+            .map(|w| w.iter().collect())
+            .collect();
+    }
+    if settings.shape {
+        extra.shapes = crate::shape::shape_tokens(text);
+    }
+    extra
+}
+
+/// Builds feature keys from token ids; `None` marks a token the vocabulary does
+/// not know, which can be part of no feature.
+fn push_keys(
+    words: &[Option<u32>],
+    grams: &[Option<u32>],
+    shapes: &[Option<u32>],
+    settings: &FeatureSettings,
+    out: &mut Vec<FeatureKey>,
+) {
+    out.extend(words.iter().flatten().map(|&a| pack(Kind::Word, a, 0)));
+    if settings.word_bigrams {
+        for pair in words.windows(2) {
+            if let [Some(a), Some(b)] = pair {
+                out.push(pack(Kind::WordPair, *a, *b));
+            }
+        }
+    }
+    out.extend(grams.iter().flatten().map(|&a| pack(Kind::CharGram, a, 0)));
+    out.extend(shapes.iter().flatten().map(|&a| pack(Kind::Shape, a, 0)));
+}
+
+/// Turns a list of keys (with repeats) into `(key, value)` pairs, sorted by key.
+fn count_keys(keys: &mut [FeatureKey], log_counts: bool) -> Vec<(FeatureKey, f64)> {
+    keys.sort_unstable();
+    let mut out: Vec<(FeatureKey, f64)> = Vec::with_capacity(keys.len());
+    for &k in keys.iter() {
+        match out.last_mut() {
+            Some((last, n)) if *last == k => *n += 1.0,
+            _ => out.push((k, 1.0)),
+        }
+    }
+    if log_counts {
+        for (_, v) in &mut out {
+            *v = v.ln_1p();
+        }
+    }
+    out
+}
+
+/// Assigns ids to token strings while training.
+#[derive(Debug, Default)]
+pub struct Interner {
+    ids: FxHashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.ids.insert(s.to_string(), id);
+        self.strings.push(s.to_string());
+        id
+    }
+
+    /// Features of one training paragraph (normalised text and its words), with
+    /// their raw counts; new tokens get new ids.
+    pub fn features(
+        &mut self,
+        text: &str,
+        words: &[&str],
+        settings: &FeatureSettings,
+    ) -> Vec<(FeatureKey, f64)> {
+        let extra = extra_tokens(text, settings);
+        let word_ids: Vec<Option<u32>> = words.iter().map(|w| Some(self.intern(w))).collect();
+        let gram_ids: Vec<Option<u32>> = extra
+            .char_grams
+            .iter()
+            .map(|g| Some(self.intern(g)))
+            .collect();
+        let shape_ids: Vec<Option<u32>> =
+            extra.shapes.iter().map(|s| Some(self.intern(s))).collect();
+        let mut keys = Vec::new();
+        push_keys(&word_ids, &gram_ids, &shape_ids, settings, &mut keys);
+        count_keys(&mut keys, false)
+    }
+
+    /// The vocabulary of the given keys (its columns in this order), with
+    /// tokens renumbered to only those the keys use.
+    pub fn vocabulary(&self, keys: &[FeatureKey]) -> Vocabulary {
+        let mut renumber: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut tokens = Vec::new();
+        let mut new_id = |old: u32| -> u32 {
+            *renumber.entry(old).or_insert_with(|| {
+                tokens.push(self.strings[old as usize].clone());
+                (tokens.len() - 1) as u32
+            })
+        };
+        let features = keys
+            .iter()
+            .map(|&k| {
+                let (kind, a, b) = unpack(k);
+                let kind = kind_from_tag(kind);
+                let b = if kind == Kind::WordPair { new_id(b) } else { 0 };
+                pack(kind, new_id(a), b)
+            })
+            .collect();
+        Vocabulary::new(tokens, features)
+    }
+}
+
+fn kind_from_tag(tag: u8) -> Kind {
+    match tag {
+        1 => Kind::Word,
+        2 => Kind::WordPair,
+        3 => Kind::CharGram,
+        _ => Kind::Shape,
+    }
+}
+
+/// The features a model knows: a token table and one column per feature.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "StoredVocabulary", into = "StoredVocabulary")]
+pub struct Vocabulary {
+    tokens: Vec<String>,
+    features: Vec<FeatureKey>,
+    token_ids: FxHashMap<String, u32>,
+    columns: FxHashMap<FeatureKey, u32>,
+}
+
+/// The on-disk form of a [`Vocabulary`]: the lookup tables are rebuilt on load.
+#[derive(Serialize, Deserialize)]
+struct StoredVocabulary {
+    tokens: Vec<String>,
+    features: Vec<FeatureKey>,
+}
+
+impl From<StoredVocabulary> for Vocabulary {
+    fn from(s: StoredVocabulary) -> Self {
+        Vocabulary::new(s.tokens, s.features)
+    }
+}
+
+impl From<Vocabulary> for StoredVocabulary {
+    fn from(v: Vocabulary) -> Self {
+        StoredVocabulary {
+            tokens: v.tokens,
+            features: v.features,
+        }
+    }
+}
+
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens == other.tokens && self.features == other.features
+    }
+}
+
+impl Vocabulary {
+    fn new(tokens: Vec<String>, features: Vec<FeatureKey>) -> Self {
+        let token_ids = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        let columns = features
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (k, i as u32))
+            .collect();
+        Vocabulary {
+            tokens,
+            features,
+            token_ids,
+            columns,
+        }
+    }
+
+    /// Number of features (columns).
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// True when the vocabulary has no features.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The sparse feature vector of a paragraph: `(column, value)` pairs sorted
+    /// by column. Unknown words and pairs are left out.
+    pub fn vectorize(
+        &self,
+        text: &str,
+        words: &[&str],
+        settings: &FeatureSettings,
+    ) -> Vec<(u32, f64)> {
+        let extra = extra_tokens(text, settings);
+        let lookup = |s: &str| self.token_ids.get(s).copied();
+        let word_ids: Vec<Option<u32>> = words.iter().map(|w| lookup(w)).collect();
+        let gram_ids: Vec<Option<u32>> = extra.char_grams.iter().map(|g| lookup(g)).collect();
+        let shape_ids: Vec<Option<u32>> = extra.shapes.iter().map(|s| lookup(s)).collect();
+        let mut keys = Vec::with_capacity(words.len() * 2 + gram_ids.len() + shape_ids.len());
+        push_keys(&word_ids, &gram_ids, &shape_ids, settings, &mut keys);
+        keys.retain(|k| self.columns.contains_key(k));
+        let mut out: Vec<(u32, f64)> = count_keys(&mut keys, settings.log_counts)
+            .into_iter()
+            .map(|(k, v)| (self.columns[&k], v))
+            .collect();
+        let d = settings.length_norm.divisor(out.iter().map(|&(_, v)| v));
+        out.iter_mut().for_each(|(_, v)| *v /= d);
+        out.sort_unstable_by_key(|&(c, _)| c);
+        out
+    }
+
+    /// A readable name for a column: `国务院`, `国务院 召开`, `#字符`, `@shape`.
+    pub fn describe(&self, column: u32) -> String {
+        let (kind, a, b) = unpack(self.features[column as usize]);
+        let tok = |id: u32| self.tokens[id as usize].as_str();
+        match kind_from_tag(kind) {
+            Kind::Word => tok(a).to_string(),
+            Kind::WordPair => format!("{} {}", tok(a), tok(b)),
+            Kind::CharGram => format!("#{}", tok(a)),
+            Kind::Shape => format!("@{}", tok(a)),
+        }
+    }
+}
+
+/// The training-time counterpart of [`Vocabulary::vectorize`]'s value transform.
+pub fn feature_value(raw_count: f64, settings: &FeatureSettings) -> f64 {
+    if settings.log_counts {
+        raw_count.ln_1p()
+    } else {
+        raw_count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_only() -> FeatureSettings {
+        FeatureSettings {
+            word_bigrams: false,
+            ..FeatureSettings::default()
+        }
+    }
+
+    #[test]
+    fn keys_round_trip_through_packing() {
+        let k = pack(Kind::WordPair, 123_456, (1 << 30) - 1);
+        assert_eq!(unpack(k), (2, 123_456, (1 << 30) - 1));
+    }
+
+    #[test]
+    fn counts_words_and_pairs() {
+        let settings = FeatureSettings::default();
+        let mut interner = Interner::default();
+        let feats = interner.features("", &["a", "b", "a", "b"], &settings);
+        // words a×2, b×2; pairs (a b)×2, (b a)×1
+        let mut values: Vec<f64> = feats.iter().map(|&(_, v)| v).collect();
+        values.sort_by(f64::total_cmp);
+        assert_eq!(values, [1.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn vectorize_matches_training_features_and_skips_unknowns() {
+        let settings = FeatureSettings::default();
+        let mut interner = Interner::default();
+        let feats = interner.features("", &["经济", "增长", "稳定"], &settings);
+        let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
+        let vocab = interner.vocabulary(&keys);
+        assert_eq!(vocab.len(), 5);
+        let v = vocab.vectorize("", &["经济", "增长", "未知", "稳定"], &settings);
+        let names: Vec<String> = v.iter().map(|&(c, _)| vocab.describe(c)).collect();
+        // "增长 未知" and "未知 稳定" are unknown pairs; "增长 稳定" is not adjacent.
+        assert_eq!(names, ["经济", "增长", "稳定", "经济 增长"]);
+    }
+
+    #[test]
+    fn log_counts_dampen_repeats() {
+        let settings = FeatureSettings {
+            log_counts: true,
+            ..words_only()
+        };
+        let mut interner = Interner::default();
+        let feats = interner.features("", &["好", "好", "好"], &settings);
+        let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
+        let vocab = interner.vocabulary(&keys);
+        let v = vocab.vectorize("", &["好", "好", "好"], &settings);
+        assert_eq!(v.len(), 1);
+        assert!((v[0].1 - 4f64.ln()).abs() < 1e-12);
+        assert_eq!(feature_value(3.0, &settings), v[0].1);
+    }
+
+    #[test]
+    fn char_ngrams_are_separate_from_words() {
+        let settings = FeatureSettings {
+            char_ngrams: 2,
+            ..words_only()
+        };
+        let mut interner = Interner::default();
+        let feats = interner.features("好吃 吗", &["好吃", "吗"], &settings);
+        let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
+        let vocab = interner.vocabulary(&keys);
+        let mut names: Vec<String> = (0..vocab.len() as u32).map(|c| vocab.describe(c)).collect();
+        names.sort();
+        assert_eq!(names, ["#吃吗", "#好吃", "吗", "好吃"]);
+    }
+
+    #[test]
+    fn vocabulary_survives_serialisation() {
+        let settings = FeatureSettings::default();
+        let mut interner = Interner::default();
+        let feats = interner.features("", &["甲", "乙"], &settings);
+        let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
+        let vocab = interner.vocabulary(&keys);
+        let bytes = postcard::to_stdvec(&vocab).unwrap();
+        let back: Vocabulary = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, vocab);
+        assert_eq!(
+            back.vectorize("", &["甲", "乙"], &settings),
+            vocab.vectorize("", &["甲", "乙"], &settings)
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! newsbait tells, paragraph by paragraph, which parts of a scraped Chinese news
+//! page are the article (policy news) and which are clickbait glued onto it.
+//!
+//! The pipeline, one module a stage:
+//!
+//! 1. [`text`]: normalisation and paragraph splitting;
+//! 2. [`segment`]: word segmentation with jieba-rs;
+//! 3. [`features`] (and [`shape`]): sparse feature vectors;
+//! 4. [`train`]: fitting naive Bayes through linfa-bayes;
+//! 5. [`model`]: the model, its settings and its file format;
+//! 6. [`score`] (and [`context`]): labels and probabilities, with page context.
+//!
+//! [`data`] reads training files and documents; [`io`] writes files atomically.
+//!
+//! ```
+//! use newsbait::Model;
+//! let model = Model::shipped().unwrap();
+//! let page = ["国务院召开常务会议,部署稳就业工作。", "震惊!她竟然这样做,看完惊呆了"];
+//! let labels: Vec<&str> = model
+//!     .classify_document(&page, true)
+//!     .iter()
+//!     .map(|p| model.labels[p.label].0.as_str())
+//!     .collect();
+//! assert_eq!(labels, ["news", "clickbait"]);
+//! ```
+
+pub mod classify;
+pub mod context;
+pub mod data;
+pub mod error;
+pub mod features;
+pub mod io;
+pub mod metrics;
+pub mod model;
+pub mod plots;
+pub mod score;
+pub mod segment;
+pub mod shape;
+pub mod text;
+pub mod train;
+
+pub use data::{Example, Label};
+pub use error::{Error, Result};
+pub use model::{Model, ModelSettings};
+pub use score::Prediction;

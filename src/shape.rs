@@ -1,0 +1,142 @@
+//! Shape tokens: what a line looks like rather than what it says.
+//!
+//! Words tie a model to the sites and years it was trained on; the shape of a
+//! line (short, tagged `栏目|`, ending in `?` or `…`) carries over to new sites.
+
+/// The shape tokens of a normalised paragraph.
+///
+/// ```
+/// use newsbait::shape::shape_tokens;
+/// let t = shape_tokens("娱乐|她竟然这样做?");
+/// assert!(t.contains(&"tag:pipe".to_string()));
+/// assert!(t.contains(&"end:?".to_string()));
+/// ```
+pub fn shape_tokens(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(8);
+    out.push(format!("len:{}", length_bucket(n)));
+    if let Some(tag) = leading_tag(&chars) {
+        out.push(format!("tag:{tag}"));
+    }
+    out.push(format!("end:{}", ending(chars.last().copied())));
+    let share = |pred: fn(&char) -> bool| chars.iter().filter(|c| pred(c)).count() as f64 / n.max(1) as f64;
+    out.push(format!("digits:{}", share_bucket(share(char::is_ascii_digit))));
+    out.push(format!("latin:{}", share_bucket(share(char::is_ascii_alphabetic))));
+    out.push(format!("punct:{}", share_bucket(share(is_punctuation))));
+    if chars.iter().any(|&c| c == '!') {
+        out.push("has:!".into());
+    }
+    if chars.iter().any(|&c| c == '?') {
+        out.push("has:?".into());
+    }
+    if text.contains('…') || text.contains("...") {
+        out.push("has:…".into());
+    }
+    if chars.iter().any(|&c| is_emoji(c)) {
+        out.push("has:emoji".into());
+    }
+    out
+}
+
+fn length_bucket(n: usize) -> &'static str {
+    match n {
+        0..=5 => "≤5",
+        6..=10 => "≤10",
+        11..=20 => "≤20",
+        21..=40 => "≤40",
+        41..=80 => "≤80",
+        81..=160 => "≤160",
+        _ => ">160",
+    }
+}
+
+fn share_bucket(share: f64) -> &'static str {
+    if share == 0.0 {
+        "0"
+    } else if share < 0.1 {
+        "low"
+    } else {
+        "high"
+    }
+}
+
+/// A column tag at the start of a line: `【...】`, `[...]`, `『...』`, `「...」`,
+/// or a short name followed by `|` (`娱乐|`, `生活|`).
+fn leading_tag(chars: &[char]) -> Option<&'static str> {
+    let close = match chars.first()? {
+        '【' => Some('】'),
+        '[' => Some(']'),
+        '『' => Some('』'),
+        '「' => Some('」'),
+        _ => None,
+    };
+    if let Some(close) = close {
+        return chars[1..chars.len().min(16)]
+            .contains(&close)
+            .then_some("bracket");
+    }
+    chars[..chars.len().min(12)]
+        .contains(&'|')
+        .then_some("pipe")
+}
+
+fn ending(last: Option<char>) -> &'static str {
+    match last {
+        None => "none",
+        Some('。') => "。",
+        Some('!') => "!",
+        Some('?') => "?",
+        Some('…') | Some('.') => "…",
+        Some(c) if c.is_ascii_digit() => "digit",
+        Some(c) if c.is_ascii_alphabetic() => "latin",
+        Some(c) if is_punctuation(&c) => "punct",
+        Some(c) if is_emoji(c) => "emoji",
+        Some(_) => "text",
+    }
+}
+
+fn is_punctuation(c: &char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(*c, '\u{3000}'..='\u{303F}' | '\u{2010}'..='\u{205E}' | '\u{FF00}'..='\u{FF65}')
+}
+
+fn is_emoji(c: char) -> bool {
+    matches!(c, '\u{1F300}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(text: &str, token: &str) -> bool {
+        shape_tokens(text).iter().any(|t| t == token)
+    }
+
+    #[test]
+    fn length_buckets() {
+        assert!(has("推荐阅读", "len:≤5"));
+        assert!(has(&"字".repeat(200), "len:>160"));
+        assert!(has("", "len:≤5"));
+    }
+
+    #[test]
+    fn leading_tags() {
+        assert!(has("【快讯】某地发布通知", "tag:bracket"));
+        assert!(has("『英国』哈里的新房子", "tag:bracket"));
+        assert!(has("生活|牙膏的妙用", "tag:pipe"));
+        assert!(!has("国务院召开常务会议", "tag:pipe"));
+        assert!(!has("【没有闭合的括号后面是很长很长很长很长的文字", "tag:bracket"));
+    }
+
+    #[test]
+    fn endings_and_marks() {
+        assert!(has("会议强调。", "end:。"));
+        assert!(has("太好用了!", "end:!"));
+        assert!(has("太好用了!", "has:!"));
+        assert!(has("真相是...", "has:…"));
+        assert!(has("笑死😂", "has:emoji"));
+        assert!(has("增长7%", "end:punct"));
+        assert!(has("2020", "digits:high"));
+    }
+}

@@ -1,0 +1,189 @@
+//! Text normalisation and paragraph splitting: the first stage of the pipeline.
+//!
+//! Training and classification both call [`Normalizer::normalize`], and the model
+//! stores the [`Normalizer`] it was trained with, so the two can never disagree.
+
+use serde::{Deserialize, Serialize};
+
+/// How raw text is folded before segmentation. Stored in every model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Normalizer {
+    /// Fold full-width ASCII (`ＡＢＣ１２３！`) and the ideographic space to their
+    /// half-width forms, so that `１９９８` and `1998` are one token.
+    pub fold_full_width: bool,
+    /// Collapse every run of whitespace to one ASCII space and trim the ends.
+    pub collapse_whitespace: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer {
+            fold_full_width: true,
+            collapse_whitespace: true,
+        }
+    }
+}
+
+impl Normalizer {
+    /// Normalises one paragraph.
+    ///
+    /// ```
+    /// use newsbait::text::Normalizer;
+    /// let n = Normalizer::default();
+    /// assert_eq!(n.normalize("  ＧＤＰ增长７％！\t\n好 "), "GDP增长7%! 好");
+    /// ```
+    pub fn normalize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        // Starts true so that leading whitespace is dropped.
+        let mut after_space = true;
+        for c in text.chars() {
+            let c = if self.fold_full_width {
+                fold_full_width(c)
+            } else {
+                c
+            };
+            if self.collapse_whitespace && c.is_whitespace() {
+                if !after_space {
+                    out.push(' ');
+                    after_space = true;
+                }
+                continue;
+            }
+            after_space = false;
+            out.push(c);
+        }
+        if self.collapse_whitespace && out.ends_with(' ') {
+            out.pop();
+        }
+        out
+    }
+}
+
+/// Maps U+FF01..=U+FF5E to ASCII and U+3000 to a space; other characters pass.
+fn fold_full_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// One paragraph of a document, with the 1-based line it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    /// Line number in the document (1-based), so users can find it again.
+    pub line: usize,
+    /// The paragraph's text as it stood in the input, untrimmed of inner spaces.
+    pub text: String,
+}
+
+/// True for a line that holds no letter or digit of any script: `-`, `——`, `***`,
+/// `· · ·`. Such lines separate list items on scraped pages and carry no text.
+///
+/// ```
+/// use newsbait::text::is_separator;
+/// assert!(is_separator("-"));
+/// assert!(is_separator(" —— "));
+/// assert!(!is_separator("推荐阅读"));
+/// ```
+pub fn is_separator(line: &str) -> bool {
+    !line.chars().any(char::is_alphanumeric)
+}
+
+/// Splits a document into paragraphs: one a non-empty line, separator-only lines
+/// skipped. Handles `\n` and `\r\n` line ends and a leading byte-order mark.
+///
+/// ```
+/// use newsbait::text::split_paragraphs;
+/// let ps = split_paragraphs("标题\n\n正文。\r\n-\n推荐阅读\n");
+/// let lines: Vec<usize> = ps.iter().map(|p| p.line).collect();
+/// assert_eq!(lines, [1, 3, 5]);
+/// ```
+pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
+    let document = document.strip_prefix('\u{FEFF}').unwrap_or(document);
+    document
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !is_separator(line))
+        .map(|(i, line)| Paragraph {
+            line: i + 1,
+            text: line.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width_letters_digits_and_punctuation() {
+        let n = Normalizer::default();
+        assert_eq!(n.normalize("ＡＺａｚ０９！～"), "AZaz09!~");
+        // Chinese punctuation outside the full-width ASCII block is kept.
+        assert_eq!(n.normalize("你好，世界。"), "你好,世界。");
+    }
+
+    #[test]
+    fn collapses_every_kind_of_whitespace() {
+        let n = Normalizer::default();
+        assert_eq!(n.normalize("\u{3000}a \t\u{3000} b\r\n"), "a b");
+        assert_eq!(n.normalize("   "), "");
+        assert_eq!(n.normalize(""), "");
+    }
+
+    #[test]
+    fn settings_switch_steps_off() {
+        let n = Normalizer {
+            fold_full_width: false,
+            collapse_whitespace: false,
+        };
+        assert_eq!(n.normalize(" ＡＢ  c "), " ＡＢ  c ");
+        let fold_only = Normalizer {
+            fold_full_width: true,
+            collapse_whitespace: false,
+        };
+        assert_eq!(fold_only.normalize("Ａ\u{3000}Ｂ"), "A B");
+    }
+
+    #[test]
+    fn normalize_is_idempotent() {
+        let n = Normalizer::default();
+        for s in ["ＧＤＰ　增长", " a  b ", "推荐阅读\n-", "—— ！"] {
+            let once = n.normalize(s);
+            assert_eq!(n.normalize(&once), once);
+        }
+    }
+
+    #[test]
+    fn separators_are_lines_without_letters_or_digits() {
+        for s in ["-", "—", "*", "***", "- - -", "——", "·", "=====", "…"] {
+            assert!(is_separator(s), "{s:?} should be a separator");
+        }
+        for s in ["1", "a", "推", "- 推荐 -", "【广告】"] {
+            assert!(!is_separator(s), "{s:?} should be text");
+        }
+    }
+
+    #[test]
+    fn splits_lines_skipping_blanks_and_separators() {
+        let doc = "\u{FEFF}标题\r\n\r\n  \n正文第一段。\n-\n—\n推荐阅读\n第一条\n";
+        let ps = split_paragraphs(doc);
+        let got: Vec<(usize, &str)> = ps.iter().map(|p| (p.line, p.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "标题"),
+                (4, "正文第一段。"),
+                (7, "推荐阅读"),
+                (8, "第一条")
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_document_has_no_paragraphs() {
+        assert!(split_paragraphs("").is_empty());
+        assert!(split_paragraphs("\n\n-\n").is_empty());
+    }
+}

@@ -1,0 +1,407 @@
+//! Training: from labelled paragraphs to a [`Model`].
+//!
+//! Counting is done sparsely here; linfa-bayes's `MultinomialNb` turns each
+//! class's counts into smoothed log-probabilities. Two facts about
+//! linfa-bayes 0.8.1 shape this module:
+//!
+//! * it only takes a dense matrix, and a documents-by-vocabulary matrix of a real
+//!   corpus does not fit in memory, so we hand it per-class totals instead;
+//! * its `fit` prints a `dbg!` of every class histogram (whole vectors) to
+//!   stderr, which for a real vocabulary is megabytes and seconds. We hand it
+//!   only the *distinct* count values of a class plus one column that carries the
+//!   rest of the mass, which gives exactly the same smoothed log-probabilities
+//!   (they depend on a count and the class total only), and keep its stderr
+//!   quiet while it runs.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use linfa::prelude::*;
+use linfa_bayes::MultinomialNb;
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use crate::context::{ContextModel, ListMarkers};
+use crate::data::{Example, Label, LabelledPage};
+use crate::error::{Error, Result};
+use crate::features::{FeatureKey, Interner, feature_value};
+use crate::model::{ClassWeight, LabelCount, Model, ModelSettings, TrainingSummary, Variant};
+
+/// Trains a model on `examples`; `data` names the training file in messages
+/// and in the model's summary. `progress` is called with the number of
+/// paragraphs segmented since its last call.
+pub fn train(
+    examples: &[Example],
+    data: &Path,
+    settings: &ModelSettings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Model> {
+    settings.validate()?;
+    let fail = |message: String| Error::TrainingData {
+        path: data.to_path_buf(),
+        message,
+    };
+    if examples.is_empty() {
+        return Err(fail(
+            "no training examples: the file is empty or holds only blank lines".into(),
+        ));
+    }
+    // Labels in sorted order, so the model does not depend on the input order.
+    let mut labels: Vec<Label> = examples.iter().map(|e| e.label.clone()).collect();
+    labels.sort();
+    labels.dedup();
+    if labels.len() < 2 {
+        return Err(fail(format!(
+            "every example has the label {:?}; a classifier needs at least two labels",
+            labels[0].0
+        )));
+    }
+    let label_index: HashMap<&Label, usize> = labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
+    let classes = labels.len();
+
+    let segmented = segment_all(examples, settings, progress);
+
+    // Count every feature per class, sequentially so ids do not depend on threads.
+    let mut interner = Interner::default();
+    let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
+    let mut keys: Vec<FeatureKey> = Vec::new();
+    let mut totals: Vec<f64> = Vec::new();
+    let mut per_class: Vec<f64> = Vec::new();
+    let mut documents = vec![0usize; classes];
+    let mut usable = 0usize;
+    for (example, (text, words)) in examples.iter().zip(&segmented) {
+        let class = label_index[&example.label];
+        documents[class] += 1;
+        let words: Vec<&str> = words.iter().map(|r| &text[r.clone()]).collect();
+        let features = interner.features(text, &words, &settings.features);
+        usable += usize::from(!features.is_empty());
+        let mut values: Vec<f64> = features
+            .iter()
+            .map(|&(_, count)| feature_value(count, &settings.features))
+            .collect();
+        let d = settings.features.length_norm.divisor(values.iter().copied());
+        values.iter_mut().for_each(|v| *v /= d);
+        for (&(key, count), value) in features.iter().zip(values) {
+            let row = *rows.entry(key).or_insert_with(|| {
+                keys.push(key);
+                totals.push(0.0);
+                per_class.extend(std::iter::repeat_n(0.0, classes));
+                keys.len() - 1
+            });
+            totals[row] += count;
+            per_class[row * classes + class] += value;
+        }
+    }
+    if usable == 0 {
+        return Err(fail(
+            "no usable text: after normalisation no example has a single word".into(),
+        ));
+    }
+
+    let kept = select_features(&keys, &totals, &settings.features);
+    let vocabulary = interner.vocabulary(&kept.iter().map(|&r| keys[r]).collect::<Vec<_>>());
+    let class_counts: Vec<Vec<f64>> = (0..classes)
+        .map(|c| kept.iter().map(|&r| per_class[r * classes + c]).collect())
+        .collect();
+    let weights = match settings.variant {
+        Variant::Multinomial => smoothed_log_probs(&class_counts, settings.alpha)?,
+        Variant::Complement => complement_weights(&class_counts, settings.alpha)?,
+    };
+    let log_priors = match settings.class_weight {
+        ClassWeight::Prior => {
+            let n: usize = documents.iter().sum();
+            documents.iter().map(|&d| (d as f64 / n as f64).ln()).collect()
+        }
+        ClassWeight::Balanced => vec![(1.0 / classes as f64).ln(); classes],
+    };
+    let summary = TrainingSummary {
+        data: data.display().to_string(),
+        documents: labels
+            .iter()
+            .zip(&documents)
+            .map(|(label, &documents)| LabelCount {
+                label: label.clone(),
+                documents,
+            })
+            .collect(),
+        features_seen: keys.len(),
+        skipped_invalid: 0,
+    };
+    Ok(Model::new(
+        labels,
+        settings.clone(),
+        vocabulary,
+        log_priors,
+        weights,
+        summary,
+    ))
+}
+
+/// Normalises and segments every example in parallel; words are byte ranges
+/// into the normalised text.
+fn segment_all(
+    examples: &[Example],
+    settings: &ModelSettings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<(String, Vec<std::ops::Range<usize>>)> {
+    let segmenter = crate::segment::Segmenter::new(&settings.tokenizer);
+    examples
+        .par_chunks(256)
+        .flat_map_iter(|chunk| {
+            let out: Vec<_> = chunk
+                .iter()
+                .map(|e| {
+                    let text = settings.normalizer.normalize(&e.text);
+                    let base = text.as_ptr() as usize;
+                    let words = segmenter
+                        .cut(&text)
+                        .into_iter()
+                        .map(|w| {
+                            let start = w.as_ptr() as usize - base;
+                            start..start + w.len()
+                        })
+                        .collect();
+                    (text, words)
+                })
+                .collect();
+            progress(chunk.len() as u64);
+            out
+        })
+        .collect()
+}
+
+/// Rows to keep: count at least `min_count`, at most `max_features` of them
+/// (most frequent first, ties by key), returned in key order.
+fn select_features(
+    keys: &[FeatureKey],
+    totals: &[f64],
+    settings: &crate::features::FeatureSettings,
+) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..keys.len())
+        .filter(|&r| totals[r] >= settings.min_count as f64)
+        .collect();
+    if let Some(max) = settings.max_features {
+        if kept.len() > max {
+            kept.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(keys[a].cmp(&keys[b])));
+            kept.truncate(max);
+        }
+    }
+    kept.sort_by_key(|&r| keys[r]);
+    kept
+}
+
+/// The fitted part of linfa-bayes's serde form that we read back.
+#[derive(Deserialize)]
+struct FittedNb {
+    class_info: HashMap<String, FittedClass>,
+}
+
+#[derive(Deserialize)]
+struct FittedClass {
+    feature_log_prob: Array1<f64>,
+}
+
+/// linfa-bayes prints to stderr while fitting; only one fit at a time may
+/// silence it, since the redirection is process-wide.
+static QUIET_FIT: Mutex<()> = Mutex::new(());
+
+/// Smoothed log-probabilities `ln((n_j + α) / Σ_i (n_i + α))` of each class's
+/// counts, computed by linfa-bayes's `MultinomialNb`.
+///
+/// ```
+/// let lp = newsbait::train::smoothed_log_probs(&[vec![1.0, 0.0, 1.0], vec![0.0, 2.0, 0.0]], 1.0).unwrap();
+/// assert!((lp[0][0] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
+/// assert!((lp[1][1] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
+/// ```
+pub fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
+    class_counts
+        .iter()
+        .map(|counts| {
+            let (distinct, position) = compress(counts);
+            let row = compressed_row(counts, &distinct, alpha);
+            let fitted = fit_one_class(row, alpha)?;
+            Ok(position.iter().map(|&p| fitted[p]).collect())
+        })
+        .collect()
+}
+
+/// Complement naive Bayes weights: for class c, the negated log-probabilities of
+/// the counts of every other class, so that a feature common outside c counts
+/// against c. Classes are compared on equal terms, however skewed their sizes.
+fn complement_weights(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
+    let total: Vec<f64> = (0..class_counts[0].len())
+        .map(|j| class_counts.iter().map(|c| c[j]).sum())
+        .collect();
+    let complements: Vec<Vec<f64>> = class_counts
+        .iter()
+        .map(|c| total.iter().zip(c).map(|(t, x)| t - x).collect())
+        .collect();
+    let lp = smoothed_log_probs(&complements, alpha)?;
+    Ok(lp
+        .into_iter()
+        .map(|row| row.into_iter().map(|x| -x).collect())
+        .collect())
+}
+
+/// The distinct values of `counts` (sorted) and, per count, its index there.
+fn compress(counts: &[f64]) -> (Vec<f64>, Vec<usize>) {
+    let mut distinct = counts.to_vec();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    let position = counts
+        .iter()
+        .map(|c| {
+            distinct
+                .binary_search_by(|d| d.total_cmp(c))
+                .expect("every count is among the distinct values")
+        })
+        .collect();
+    (distinct, position)
+}
+
+/// The distinct values plus one padding column that makes the smoothed total
+/// equal that of the full vector: `Σ (n_j + α)` over all `counts`.
+fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Vec<f64> {
+    if distinct.len() + 1 > counts.len() {
+        // Nothing to gain: every value is distinct.
+        return counts.to_vec();
+    }
+    let full: f64 = counts.iter().sum::<f64>() + alpha * counts.len() as f64;
+    let reduced: f64 = distinct.iter().sum::<f64>() + alpha * (distinct.len() + 1) as f64;
+    let mut row = distinct.to_vec();
+    row.push(full - reduced);
+    row
+}
+
+/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`.
+fn fit_one_class(row: Vec<f64>, alpha: f64) -> Result<Vec<f64>> {
+    let columns = row.len();
+    let records = Array2::from_shape_vec((1, columns), row).expect("one row of `columns` values");
+    let dataset = Dataset::new(records, Array1::from(vec![0usize]));
+    let params = MultinomialNb::<f64, usize>::params().alpha(alpha);
+    let fitted = {
+        let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
+        let _quiet = gag::Gag::stderr().ok();
+        params.fit(&dataset)?
+    };
+    let form: FittedNb = serde_json::to_value(&fitted)
+        .and_then(serde_json::from_value)
+        .expect("linfa-bayes's serde form has class_info.feature_log_prob");
+    let class = form
+        .class_info
+        .into_values()
+        .next()
+        .expect("one class was fitted");
+    Ok(class.feature_log_prob.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_gives_the_same_log_probs_as_the_full_row() {
+        let counts = vec![0.0, 3.0, 0.0, 1.0, 3.0, 7.0, 0.0, 1.0];
+        let alpha = 0.5;
+        let total: f64 = counts.iter().map(|c| c + alpha).sum();
+        let lp = smoothed_log_probs(std::slice::from_ref(&counts), alpha).unwrap();
+        for (c, l) in counts.iter().zip(&lp[0]) {
+            assert!((l - ((c + alpha) / total).ln()).abs() < 1e-12);
+        }
+        // All values distinct: the full row is used.
+        let lp = smoothed_log_probs(&[vec![1.0, 2.0]], 1.0).unwrap();
+        assert!((lp[0][0] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn complement_weights_favour_the_class_a_word_is_typical_of() {
+        // Word 0 is typical of class 0, word 1 of class 1.
+        let w = complement_weights(&[vec![9.0, 1.0], vec![1.0, 9.0]], 1.0).unwrap();
+        assert!(w[0][0] > w[0][1]);
+        assert!(w[1][1] > w[1][0]);
+        // Class 0's weights are the negated smoothed log-probs of class 1's counts.
+        assert!((w[0][0] + (2.0f64 / 12.0).ln()).abs() < 1e-12);
+    }
+}
+
+/// Learns how labels follow each other along a page from labelled pages, so
+/// that [`Model::classify_document`] can use a paragraph's neighbours.
+/// Lines whose label the model does not know are an error. `markers`, if
+/// given, are list headings and the label they and their lists have.
+pub fn learn_context(
+    model: &mut Model,
+    pages: &[LabelledPage],
+    path: &Path,
+    markers: Option<(&str, Vec<String>)>,
+) -> Result<()> {
+    let sequences = pages
+        .iter()
+        .map(|page| {
+            page.lines
+                .iter()
+                .map(|line| {
+                    model.label_index(&line.label.0).ok_or_else(|| Error::TrainingData {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "page {}: label {:?} is not one of the model's labels",
+                            page.page, line.label.0
+                        ),
+                    })
+                })
+                .collect::<Result<Vec<usize>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut context = ContextModel::learn(&sequences, model.labels.len(), 1.0);
+    if let Some((label, phrases)) = markers {
+        let label = model.label_index(label).ok_or_else(|| Error::Settings(format!(
+            "--marker-label {label:?} is not one of the model's labels"
+        )))?;
+        let phrases = phrases
+            .iter()
+            .map(|p| model.settings.normalizer.normalize(p))
+            .collect();
+        context.markers = Some(ListMarkers { label, phrases });
+    }
+    model.context = Some(context);
+    Ok(())
+}
+
+/// Fits the model's temperature on held-out examples: the value that
+/// minimises their log loss, so that stated probabilities match frequencies.
+/// Returns the log loss before and after.
+pub fn calibrate(model: &mut Model, examples: &[Example]) -> (f64, f64) {
+    let scored: Vec<(Vec<f64>, Option<usize>)> = examples
+        .par_iter()
+        .map(|e| (model.joint_log_likelihood(&e.text), model.label_index(&e.label.0)))
+        .collect();
+    let log_loss = |t: f64| -> f64 {
+        let mut total = 0.0;
+        let mut n = 0usize;
+        for (jll, truth) in &scored {
+            if let Some(truth) = truth {
+                let scaled: Vec<f64> = jll.iter().map(|s| s / t).collect();
+                total += crate::context::log_sum_exp(&scaled) - scaled[*truth];
+                n += 1;
+            }
+        }
+        total / n.max(1) as f64
+    };
+    let before = log_loss(model.temperature);
+    // Golden-section search over ln(t) in [ln 0.01, ln 100]; log loss is unimodal in t.
+    let (mut lo, mut hi) = (0.01f64.ln(), 100f64.ln());
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..60 {
+        let a = hi - g * (hi - lo);
+        let b = lo + g * (hi - lo);
+        if log_loss(a.exp()) < log_loss(b.exp()) {
+            hi = b;
+        } else {
+            lo = a;
+        }
+    }
+    model.temperature = ((lo + hi) / 2.0).exp();
+    (before, log_loss(model.temperature))
+}
