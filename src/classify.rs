@@ -71,18 +71,18 @@ pub fn classify_inputs(
     options: &ClassifyOptions,
     out: &mut dyn Write,
 ) -> Result<ClassifyStats> {
-    if let Some(keep) = &options.keep {
-        if model.label_index(keep).is_none() {
-            return Err(Error::Settings(format!(
-                "--keep {keep:?}: the model's labels are {}",
-                model
-                    .labels
-                    .iter()
-                    .map(|l| l.0.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
+    if let Some(keep) = &options.keep
+        && model.label_index(keep).is_none()
+    {
+        return Err(Error::Settings(format!(
+            "--keep {keep:?}: the model's labels are {}",
+            model
+                .labels
+                .iter()
+                .map(|l| l.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     let mut stats = ClassifyStats::default();
     let stdout = Path::new("<stdout>");
@@ -127,7 +127,11 @@ fn flush(
     for (doc, preds) in batch.iter().zip(&predictions) {
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
-        stats.chars += doc.paragraphs.iter().map(|p| p.text.chars().count()).sum::<usize>();
+        stats.chars += doc
+            .paragraphs
+            .iter()
+            .map(|p| p.text.chars().count())
+            .sum::<usize>();
         write_document(model, doc, preds, options, out)
             .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
     }
@@ -166,7 +170,12 @@ fn write_document(
                 Some(r) => writeln!(out, "== {file}:{r}")?,
                 None => writeln!(out, "== {file}")?,
             }
-            let width = model.labels.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+            let width = model
+                .labels
+                .iter()
+                .map(|l| l.0.chars().count())
+                .max()
+                .unwrap_or(0);
             for (para, p) in doc.paragraphs.iter().zip(preds) {
                 writeln!(
                     out,

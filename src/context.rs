@@ -31,10 +31,34 @@ pub struct ListMarkers {
 
 /// Headings of teaser lists on Chinese news pages.
 pub const DEFAULT_LIST_MARKERS: &[&str] = &[
-    "推荐阅读", "相关阅读", "热门推荐", "猜你喜欢", "延伸阅读", "相关推荐", "相关新闻",
-    "热点推荐", "精彩推荐", "为你推荐", "为您推荐", "大家都在看", "热门文章", "热门阅读",
-    "更多精彩", "更多阅读", "推荐新闻", "今日推荐", "编辑推荐", "相关文章", "猜你感兴趣",
-    "热文推荐", "精彩图集", "热门资讯", "相关链接", "看了又看", "热门排行", "阅读排行",
+    "推荐阅读",
+    "相关阅读",
+    "热门推荐",
+    "猜你喜欢",
+    "延伸阅读",
+    "相关推荐",
+    "相关新闻",
+    "热点推荐",
+    "精彩推荐",
+    "为你推荐",
+    "为您推荐",
+    "大家都在看",
+    "热门文章",
+    "热门阅读",
+    "更多精彩",
+    "更多阅读",
+    "推荐新闻",
+    "今日推荐",
+    "编辑推荐",
+    "相关文章",
+    "猜你感兴趣",
+    "热文推荐",
+    "精彩图集",
+    "热门资讯",
+    "相关链接",
+    "看了又看",
+    "热门排行",
+    "阅读排行",
 ];
 
 impl ListMarkers {
@@ -94,7 +118,11 @@ impl ContextModel {
         let ok = self.start.len() == classes
             && self.transition.len() == classes
             && self.transition.iter().all(|r| r.len() == classes)
-            && self.start.iter().chain(self.transition.iter().flatten()).all(|p| !p.is_nan())
+            && self
+                .start
+                .iter()
+                .chain(self.transition.iter().flatten())
+                .all(|p| !p.is_nan())
             && self.markers.as_ref().is_none_or(|m| m.label < classes);
         if ok {
             Ok(())

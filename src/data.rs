@@ -194,7 +194,11 @@ fn sniff_format(path: &Path) -> Result<DataFormat> {
     let mut reader = BufReader::new(open(path)?);
     while first.trim().is_empty() {
         first.clear();
-        if reader.read_line(&mut first).map_err(|e| Error::io(path, e))? == 0 {
+        if reader
+            .read_line(&mut first)
+            .map_err(|e| Error::io(path, e))?
+            == 0
+        {
             break;
         }
     }
@@ -458,7 +462,11 @@ mod tests {
                 .iter()
                 .map(|e| (e.label.0.as_str(), e.text.as_str()))
                 .collect();
-            assert_eq!(got, [("news", "国务院开会"), ("bait", "震惊")], "{format:?}");
+            assert_eq!(
+                got,
+                [("news", "国务院开会"), ("bait", "震惊")],
+                "{format:?}"
+            );
         }
         let ex = parse_all(DataFormat::Jsonl, jsonl).unwrap().examples;
         assert_eq!(ex[0].field("source"), Some("x"));
@@ -467,18 +475,40 @@ mod tests {
     #[test]
     fn malformed_lines_name_their_line() {
         let cases = [
-            (DataFormat::Jsonl, "{\"label\":\"a\",\"text\":\"x\"}\n{oops\n", 2, "not a JSON object"),
+            (
+                DataFormat::Jsonl,
+                "{\"label\":\"a\",\"text\":\"x\"}\n{oops\n",
+                2,
+                "not a JSON object",
+            ),
             (DataFormat::Jsonl, "{\"label\":\"a\"}\n", 1, "no \"text\""),
-            (DataFormat::Jsonl, "{\"label\":\"a\",\"text\":5}\n", 1, "must be a string"),
-            (DataFormat::Jsonl, "{\"label\":\" \",\"text\":\"x\"}\n", 1, "label is empty"),
+            (
+                DataFormat::Jsonl,
+                "{\"label\":\"a\",\"text\":5}\n",
+                1,
+                "must be a string",
+            ),
+            (
+                DataFormat::Jsonl,
+                "{\"label\":\" \",\"text\":\"x\"}\n",
+                1,
+                "label is empty",
+            ),
             (DataFormat::Tsv, "a\tx\nno tab here\n", 2, "no tab"),
             (DataFormat::Fasttext, "just text\n", 1, "no label"),
-            (DataFormat::Fasttext, "__label__a __label__b x\n", 1, "2 labels"),
+            (
+                DataFormat::Fasttext,
+                "__label__a __label__b x\n",
+                1,
+                "2 labels",
+            ),
         ];
         for (format, text, line, needle) in cases {
             let err = parse_all(format, text).unwrap_err();
             match &err {
-                Error::Parse { line: l, message, .. } => {
+                Error::Parse {
+                    line: l, message, ..
+                } => {
                     assert_eq!(*l, line, "{text:?}");
                     assert!(message.contains(needle), "{message} lacks {needle}");
                 }
@@ -490,8 +520,14 @@ mod tests {
 
     #[test]
     fn format_follows_extension_then_content() {
-        assert_eq!(DataFormat::from_path(Path::new("a.jsonl")), Some(DataFormat::Jsonl));
-        assert_eq!(DataFormat::from_path(Path::new("a.TSV")), Some(DataFormat::Tsv));
+        assert_eq!(
+            DataFormat::from_path(Path::new("a.jsonl")),
+            Some(DataFormat::Jsonl)
+        );
+        assert_eq!(
+            DataFormat::from_path(Path::new("a.TSV")),
+            Some(DataFormat::Tsv)
+        );
         assert_eq!(DataFormat::from_path(Path::new("a")), None);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("noext");
@@ -504,14 +540,21 @@ mod tests {
     fn invalid_utf8_is_skipped_or_reported() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.tsv");
-        std::fs::write(&path, b"\xEF\xBB\xBFa\tok\r\nb\t\xFF\xFE\nc\tnul\0\na\tfine\n").unwrap();
+        std::fs::write(
+            &path,
+            b"\xEF\xBB\xBFa\tok\r\nb\t\xFF\xFE\nc\tnul\0\na\tfine\n",
+        )
+        .unwrap();
         let ex = read_examples(&path, None, OnInvalid::Skip).unwrap();
         assert_eq!(ex.stats.skipped_invalid, 2);
         let labels: Vec<&str> = ex.examples.iter().map(|e| e.label.0.as_str()).collect();
         assert_eq!(labels, ["a", "a"]);
         assert_eq!(ex.examples[0].text, "ok");
         let err = read_examples(&path, None, OnInvalid::Error).unwrap_err();
-        assert!(err.to_string().contains("d.tsv:2: not valid UTF-8"), "{err}");
+        assert!(
+            err.to_string().contains("d.tsv:2: not valid UTF-8"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -354,10 +354,23 @@ pub fn feature_value(raw_count: f64, settings: &FeatureSettings) -> f64 {
 mod tests {
     use super::*;
 
+    /// Words and word pairs, raw counts: values that are easy to check by hand.
+    fn plain() -> FeatureSettings {
+        FeatureSettings {
+            word_bigrams: true,
+            char_ngrams: 0,
+            shape: false,
+            log_counts: false,
+            length_norm: LengthNorm::None,
+            min_count: 1,
+            max_features: None,
+        }
+    }
+
     fn words_only() -> FeatureSettings {
         FeatureSettings {
             word_bigrams: false,
-            ..FeatureSettings::default()
+            ..plain()
         }
     }
 
@@ -369,7 +382,7 @@ mod tests {
 
     #[test]
     fn counts_words_and_pairs() {
-        let settings = FeatureSettings::default();
+        let settings = plain();
         let mut interner = Interner::default();
         let feats = interner.features("", &["a", "b", "a", "b"], &settings);
         // words a×2, b×2; pairs (a b)×2, (b a)×1
@@ -380,7 +393,7 @@ mod tests {
 
     #[test]
     fn vectorize_matches_training_features_and_skips_unknowns() {
-        let settings = FeatureSettings::default();
+        let settings = plain();
         let mut interner = Interner::default();
         let feats = interner.features("", &["经济", "增长", "稳定"], &settings);
         let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
@@ -425,7 +438,7 @@ mod tests {
 
     #[test]
     fn vocabulary_survives_serialisation() {
-        let settings = FeatureSettings::default();
+        let settings = plain();
         let mut interner = Interner::default();
         let feats = interner.features("", &["甲", "乙"], &settings);
         let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();

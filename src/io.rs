@@ -61,6 +61,9 @@ mod tests {
     #[test]
     fn unwritable_directory_names_the_path() {
         let err = write_atomically(Path::new("/nonexistent-dir/x.model"), |_| Ok(())).unwrap_err();
-        assert!(err.to_string().starts_with("/nonexistent-dir/x.model:"), "{err}");
+        assert!(
+            err.to_string().starts_with("/nonexistent-dir/x.model:"),
+            "{err}"
+        );
     }
 }

@@ -79,7 +79,11 @@ impl Model {
     /// Labels the paragraphs of one document. With `context` and a model that
     /// has learned page structure, each paragraph's probabilities take its
     /// neighbours into account; otherwise each is scored on its own.
-    pub fn classify_document<S: AsRef<str>>(&self, paragraphs: &[S], context: bool) -> Vec<Prediction> {
+    pub fn classify_document<S: AsRef<str>>(
+        &self,
+        paragraphs: &[S],
+        context: bool,
+    ) -> Vec<Prediction> {
         let jll: Vec<Vec<f64>> = paragraphs
             .iter()
             .map(|p| self.joint_log_likelihood(p.as_ref()))

@@ -20,14 +20,21 @@ pub fn shape_tokens(text: &str) -> Vec<String> {
         out.push(format!("tag:{tag}"));
     }
     out.push(format!("end:{}", ending(chars.last().copied())));
-    let share = |pred: fn(&char) -> bool| chars.iter().filter(|c| pred(c)).count() as f64 / n.max(1) as f64;
-    out.push(format!("digits:{}", share_bucket(share(char::is_ascii_digit))));
-    out.push(format!("latin:{}", share_bucket(share(char::is_ascii_alphabetic))));
+    let share =
+        |pred: fn(&char) -> bool| chars.iter().filter(|c| pred(c)).count() as f64 / n.max(1) as f64;
+    out.push(format!(
+        "digits:{}",
+        share_bucket(share(char::is_ascii_digit))
+    ));
+    out.push(format!(
+        "latin:{}",
+        share_bucket(share(char::is_ascii_alphabetic))
+    ));
     out.push(format!("punct:{}", share_bucket(share(is_punctuation))));
-    if chars.iter().any(|&c| c == '!') {
+    if chars.contains(&'!') {
         out.push("has:!".into());
     }
-    if chars.iter().any(|&c| c == '?') {
+    if chars.contains(&'?') {
         out.push("has:?".into());
     }
     if text.contains('…') || text.contains("...") {
@@ -126,7 +133,10 @@ mod tests {
         assert!(has("『英国』哈里的新房子", "tag:bracket"));
         assert!(has("生活|牙膏的妙用", "tag:pipe"));
         assert!(!has("国务院召开常务会议", "tag:pipe"));
-        assert!(!has("【没有闭合的括号后面是很长很长很长很长的文字", "tag:bracket"));
+        assert!(!has(
+            "【没有闭合的括号后面是很长很长很长很长的文字",
+            "tag:bracket"
+        ));
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub fn train(
             labels[0].0
         )));
     }
-    let label_index: HashMap<&Label, usize> = labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
+    let label_index: HashMap<&Label, usize> =
+        labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
     let classes = labels.len();
 
     let segmented = segment_all(examples, settings, progress);
@@ -82,7 +83,10 @@ pub fn train(
             .iter()
             .map(|&(_, count)| feature_value(count, &settings.features))
             .collect();
-        let d = settings.features.length_norm.divisor(values.iter().copied());
+        let d = settings
+            .features
+            .length_norm
+            .divisor(values.iter().copied());
         values.iter_mut().for_each(|v| *v /= d);
         for (&(key, count), value) in features.iter().zip(values) {
             let row = *rows.entry(key).or_insert_with(|| {
@@ -113,7 +117,10 @@ pub fn train(
     let log_priors = match settings.class_weight {
         ClassWeight::Prior => {
             let n: usize = documents.iter().sum();
-            documents.iter().map(|&d| (d as f64 / n as f64).ln()).collect()
+            documents
+                .iter()
+                .map(|&d| (d as f64 / n as f64).ln())
+                .collect()
         }
         ClassWeight::Balanced => vec![(1.0 / classes as f64).ln(); classes],
     };
@@ -183,11 +190,11 @@ fn select_features(
     let mut kept: Vec<usize> = (0..keys.len())
         .filter(|&r| totals[r] >= settings.min_count as f64)
         .collect();
-    if let Some(max) = settings.max_features {
-        if kept.len() > max {
-            kept.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(keys[a].cmp(&keys[b])));
-            kept.truncate(max);
-        }
+    if let Some(max) = settings.max_features
+        && kept.len() > max
+    {
+        kept.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(keys[a].cmp(&keys[b])));
+        kept.truncate(max);
     }
     kept.sort_by_key(|&r| keys[r]);
     kept
@@ -221,9 +228,14 @@ pub fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<V
         .iter()
         .map(|counts| {
             let (distinct, position) = compress(counts);
-            let row = compressed_row(counts, &distinct, alpha);
-            let fitted = fit_one_class(row, alpha)?;
-            Ok(position.iter().map(|&p| fitted[p]).collect())
+            match compressed_row(counts, &distinct, alpha) {
+                Some(row) => {
+                    let fitted = fit_one_class(row, alpha)?;
+                    Ok(position.iter().map(|&p| fitted[p]).collect())
+                }
+                // Every value is distinct: nothing to gain, fit the row as it is.
+                None => fit_one_class(counts.to_vec(), alpha),
+            }
         })
         .collect()
 }
@@ -263,17 +275,17 @@ fn compress(counts: &[f64]) -> (Vec<f64>, Vec<usize>) {
 }
 
 /// The distinct values plus one padding column that makes the smoothed total
-/// equal that of the full vector: `Σ (n_j + α)` over all `counts`.
-fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Vec<f64> {
+/// equal that of the full vector: `Σ (n_j + α)` over all `counts`. `None` when
+/// there are too few repeats to make room for the padding column.
+fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Option<Vec<f64>> {
     if distinct.len() + 1 > counts.len() {
-        // Nothing to gain: every value is distinct.
-        return counts.to_vec();
+        return None;
     }
     let full: f64 = counts.iter().sum::<f64>() + alpha * counts.len() as f64;
     let reduced: f64 = distinct.iter().sum::<f64>() + alpha * (distinct.len() + 1) as f64;
     let mut row = distinct.to_vec();
     row.push(full - reduced);
-    row
+    Some(row)
 }
 
 /// Fits linfa-bayes on one class's row and returns its `feature_log_prob`.
@@ -298,35 +310,6 @@ fn fit_one_class(row: Vec<f64>, alpha: f64) -> Result<Vec<f64>> {
     Ok(class.feature_log_prob.to_vec())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compression_gives_the_same_log_probs_as_the_full_row() {
-        let counts = vec![0.0, 3.0, 0.0, 1.0, 3.0, 7.0, 0.0, 1.0];
-        let alpha = 0.5;
-        let total: f64 = counts.iter().map(|c| c + alpha).sum();
-        let lp = smoothed_log_probs(std::slice::from_ref(&counts), alpha).unwrap();
-        for (c, l) in counts.iter().zip(&lp[0]) {
-            assert!((l - ((c + alpha) / total).ln()).abs() < 1e-12);
-        }
-        // All values distinct: the full row is used.
-        let lp = smoothed_log_probs(&[vec![1.0, 2.0]], 1.0).unwrap();
-        assert!((lp[0][0] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn complement_weights_favour_the_class_a_word_is_typical_of() {
-        // Word 0 is typical of class 0, word 1 of class 1.
-        let w = complement_weights(&[vec![9.0, 1.0], vec![1.0, 9.0]], 1.0).unwrap();
-        assert!(w[0][0] > w[0][1]);
-        assert!(w[1][1] > w[1][0]);
-        // Class 0's weights are the negated smoothed log-probs of class 1's counts.
-        assert!((w[0][0] + (2.0f64 / 12.0).ln()).abs() < 1e-12);
-    }
-}
-
 /// Learns how labels follow each other along a page from labelled pages, so
 /// that [`Model::classify_document`] can use a paragraph's neighbours.
 /// Lines whose label the model does not know are an error. `markers`, if
@@ -343,22 +326,26 @@ pub fn learn_context(
             page.lines
                 .iter()
                 .map(|line| {
-                    model.label_index(&line.label.0).ok_or_else(|| Error::TrainingData {
-                        path: path.to_path_buf(),
-                        message: format!(
-                            "page {}: label {:?} is not one of the model's labels",
-                            page.page, line.label.0
-                        ),
-                    })
+                    model
+                        .label_index(&line.label.0)
+                        .ok_or_else(|| Error::TrainingData {
+                            path: path.to_path_buf(),
+                            message: format!(
+                                "page {}: label {:?} is not one of the model's labels",
+                                page.page, line.label.0
+                            ),
+                        })
                 })
                 .collect::<Result<Vec<usize>>>()
         })
         .collect::<Result<Vec<_>>>()?;
     let mut context = ContextModel::learn(&sequences, model.labels.len(), 1.0);
     if let Some((label, phrases)) = markers {
-        let label = model.label_index(label).ok_or_else(|| Error::Settings(format!(
-            "--marker-label {label:?} is not one of the model's labels"
-        )))?;
+        let label = model.label_index(label).ok_or_else(|| {
+            Error::Settings(format!(
+                "--marker-label {label:?} is not one of the model's labels"
+            ))
+        })?;
         let phrases = phrases
             .iter()
             .map(|p| model.settings.normalizer.normalize(p))
@@ -375,7 +362,12 @@ pub fn learn_context(
 pub fn calibrate(model: &mut Model, examples: &[Example]) -> (f64, f64) {
     let scored: Vec<(Vec<f64>, Option<usize>)> = examples
         .par_iter()
-        .map(|e| (model.joint_log_likelihood(&e.text), model.label_index(&e.label.0)))
+        .map(|e| {
+            (
+                model.joint_log_likelihood(&e.text),
+                model.label_index(&e.label.0),
+            )
+        })
         .collect();
     let log_loss = |t: f64| -> f64 {
         let mut total = 0.0;
@@ -404,4 +396,34 @@ pub fn calibrate(model: &mut Model, examples: &[Example]) -> (f64, f64) {
     }
     model.temperature = ((lo + hi) / 2.0).exp();
     (before, log_loss(model.temperature))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_gives_the_same_log_probs_as_the_full_row() {
+        let counts = vec![0.0, 3.0, 0.0, 1.0, 3.0, 7.0, 0.0, 1.0];
+        let alpha = 0.5;
+        let total: f64 = counts.iter().map(|c| c + alpha).sum();
+        let lp = smoothed_log_probs(std::slice::from_ref(&counts), alpha).unwrap();
+        for (c, l) in counts.iter().zip(&lp[0]) {
+            assert!((l - ((c + alpha) / total).ln()).abs() < 1e-12);
+        }
+        // All values distinct: the full row is used, in its own order.
+        let lp = smoothed_log_probs(&[vec![2.0, 1.0]], 1.0).unwrap();
+        assert!((lp[0][0] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
+        assert!((lp[0][1] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn complement_weights_favour_the_class_a_word_is_typical_of() {
+        // Word 0 is typical of class 0, word 1 of class 1.
+        let w = complement_weights(&[vec![9.0, 1.0], vec![1.0, 9.0]], 1.0).unwrap();
+        assert!(w[0][0] > w[0][1]);
+        assert!(w[1][1] > w[1][0]);
+        // Class 0's weights are the negated smoothed log-probs of class 1's counts.
+        assert!((w[0][0] + (2.0f64 / 12.0).ln()).abs() < 1e-12);
+    }
 }

@@ -137,8 +137,10 @@ fn main() -> Result<()> {
         );
     }
     let bar = ProgressBar::new(data.examples.len() as u64).with_style(
-        ProgressStyle::with_template("segmenting {bar:40} {pos}/{len} paragraphs ({per_sec}, {eta})")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "segmenting {bar:40} {pos}/{len} paragraphs ({per_sec}, {eta})",
+        )
+        .expect("valid template"),
     );
     let mut model = newsbait::train::train(&data.examples, &args.data, &settings, &|n| bar.inc(n))?;
     bar.finish_and_clear();
@@ -153,7 +155,10 @@ fn main() -> Result<()> {
                 let phrases = text.lines().map(str::trim).filter(|l| !l.is_empty());
                 Some((label, phrases.map(String::from).collect()))
             }
-            (None, label) => Some((label, DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect())),
+            (None, label) => Some((
+                label,
+                DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect(),
+            )),
         };
         newsbait::train::learn_context(&mut model, &pages, path, markers)?;
         eprintln!("learned page context from {} pages", pages.len());
