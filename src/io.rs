@@ -25,11 +25,12 @@ pub fn write_atomically(
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| Error::io(path, e);
-    let tmp = tempfile::Builder::new()
-        .prefix(".newsbait-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".newsbait-").suffix(".tmp");
+    // Temporary files are private by default; the result is an ordinary file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let tmp = builder.tempfile_in(dir).map_err(fail)?;
     let mut writer = BufWriter::new(tmp);
     fill(&mut writer).map_err(fail)?;
     let tmp = writer.into_inner().map_err(|e| fail(e.into_error()))?;
@@ -54,6 +55,14 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("disk on fire"));
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert!(write_atomically(&path, |w| w.write_all(b"new")).is_ok());
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary file left behind");
     }

@@ -78,7 +78,7 @@ pub fn train(
         documents[class] += 1;
         let words: Vec<&str> = words.iter().map(|r| &text[r.clone()]).collect();
         let features = interner.features(text, &words, &settings.features);
-        usable += usize::from(!features.is_empty());
+        usable += usize::from(!words.is_empty());
         let mut values: Vec<f64> = features
             .iter()
             .map(|&(_, count)| feature_value(count, &settings.features))

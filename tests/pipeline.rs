@@ -1,0 +1,197 @@
+//! The library end to end on the project's own small labelled set.
+
+use std::path::Path;
+
+use linfa::prelude::*;
+use linfa_bayes::{MultinomialNb, NaiveBayes};
+use ndarray::{Array1, Array2};
+use newsbait::data::{DataFormat, OnInvalid, read_examples};
+use newsbait::features::{FeatureSettings, LengthNorm};
+use newsbait::{Example, Model, ModelSettings};
+
+const SAMPLE: &str = "training-data/sample.jsonl";
+
+fn sample() -> Vec<Example> {
+    read_examples(Path::new(SAMPLE), None, OnInvalid::Error)
+        .unwrap()
+        .examples
+}
+
+/// Raw counts of words and word pairs: the plain multinomial model that
+/// linfa-bayes fits on dense input.
+fn plain_settings() -> ModelSettings {
+    ModelSettings {
+        features: FeatureSettings {
+            word_bigrams: true,
+            char_ngrams: 0,
+            shape: false,
+            log_counts: false,
+            length_norm: LengthNorm::None,
+            min_count: 1,
+            max_features: None,
+        },
+        alpha: 0.5,
+        ..ModelSettings::default()
+    }
+}
+
+fn train(examples: &[Example], settings: &ModelSettings) -> Model {
+    newsbait::train::train(examples, Path::new(SAMPLE), settings, &|_| {}).unwrap()
+}
+
+#[test]
+fn sparse_scores_equal_linfa_bayes_on_dense_input() {
+    let examples = sample();
+    let model = train(&examples, &plain_settings());
+    let segmenter = model.segmenter();
+
+    // The dense documents-by-vocabulary matrix of the training set.
+    let columns = model.vocabulary.len();
+    let mut x = Array2::<f64>::zeros((examples.len(), columns));
+    let mut y = Array1::<usize>::zeros(examples.len());
+    for (i, e) in examples.iter().enumerate() {
+        let text = model.settings.normalizer.normalize(&e.text);
+        let words = segmenter.cut(&text);
+        for (j, v) in model
+            .vocabulary
+            .vectorize(&text, &words, &model.settings.features)
+        {
+            x[[i, j as usize]] = v;
+        }
+        y[i] = model.label_index(&e.label.0).unwrap();
+    }
+    let dense = MultinomialNb::params()
+        .alpha(model.settings.alpha)
+        .fit(&Dataset::new(x.clone(), y))
+        .unwrap();
+    let expected = dense.joint_log_likelihood(x.view());
+
+    for (i, e) in examples.iter().enumerate() {
+        let ours = model.joint_log_likelihood(&e.text);
+        for (class, theirs) in &expected {
+            let diff = (ours[**class] - theirs[i]).abs();
+            assert!(
+                diff < 1e-9 * theirs[i].abs().max(1.0),
+                "example {i}, class {class}: ours {} linfa {}",
+                ours[**class],
+                theirs[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn every_training_format_gives_the_same_model() {
+    let settings = plain_settings();
+    let models: Vec<Model> = [
+        ("training-data/sample.jsonl", DataFormat::Jsonl),
+        ("training-data/sample.tsv", DataFormat::Tsv),
+        ("training-data/sample.txt", DataFormat::Fasttext),
+    ]
+    .iter()
+    .map(|(path, format)| {
+        let ex = read_examples(Path::new(path), Some(*format), OnInvalid::Error)
+            .unwrap()
+            .examples;
+        newsbait::train::train(&ex, Path::new(SAMPLE), &settings, &|_| {}).unwrap()
+    })
+    .collect();
+    assert_eq!(models[0].weights, models[1].weights);
+    assert_eq!(models[0].weights, models[2].weights);
+    assert_eq!(models[0].labels, models[2].labels);
+}
+
+#[test]
+fn save_load_round_trip_gives_identical_scores() {
+    let model = train(&sample(), &ModelSettings::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.model");
+    model.save(&path).unwrap();
+    let loaded = Model::load(&path).unwrap();
+    assert!(loaded == model);
+    for text in ["国务院召开会议", "震惊！竟然这样", "完全没见过的词语组合"]
+    {
+        assert_eq!(
+            loaded.joint_log_likelihood(text),
+            model.joint_log_likelihood(text)
+        );
+        assert_eq!(
+            loaded.classify_paragraph(text),
+            model.classify_paragraph(text)
+        );
+    }
+}
+
+#[test]
+fn probabilities_are_finite_and_sum_to_one_for_huge_paragraphs() {
+    let model = Model::shipped().unwrap();
+    let long = "会议强调要加强经济运行调度。".repeat(50_000 / 14 + 1);
+    assert!(long.chars().count() >= 50_000);
+    let unknown = "ꙮ".repeat(1000);
+    for text in [long.as_str(), unknown.as_str(), "", "!!!"] {
+        let p = model.classify_paragraph(text);
+        assert!(p.probs.iter().all(|x| x.is_finite() && *x >= 0.0));
+        assert!(
+            (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+            "{text:.20}"
+        );
+    }
+    // A paragraph this long is sure of itself, not NaN or a tie.
+    let p = model.classify_paragraph(&long);
+    assert_eq!(model.labels[p.label].0, "news");
+}
+
+#[test]
+fn small_model_labels_unseen_sentences() {
+    let model = train(&sample(), &ModelSettings::default());
+    let news = model.label_index("news").unwrap();
+    let bait = model.label_index("clickbait").unwrap();
+    let p = model.classify_paragraph("省政府召开常务会议，研究部署安全生产工作");
+    assert_eq!(p.label, news, "{p:?}");
+    let p = model.classify_paragraph("网友看完都惊呆了，太实用了！");
+    assert_eq!(p.label, bait, "{p:?}");
+}
+
+#[test]
+fn training_rejects_empty_sets_and_single_labels() {
+    let settings = ModelSettings::default();
+    let path = Path::new("x.jsonl");
+    let err = newsbait::train::train(&[], path, &settings, &|_| {}).unwrap_err();
+    assert!(
+        err.to_string().starts_with("x.jsonl: no training examples"),
+        "{err}"
+    );
+
+    let one_label: Vec<Example> = sample()
+        .into_iter()
+        .filter(|e| e.label.0 == "news")
+        .collect();
+    let err = newsbait::train::train(&one_label, path, &settings, &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("at least two labels"), "{err}");
+
+    let mut blank = sample();
+    for e in &mut blank {
+        e.text = " \u{3000} ".into();
+    }
+    let err = newsbait::train::train(&blank, path, &settings, &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("no usable text"), "{err}");
+}
+
+#[test]
+fn shipped_model_reads_the_example_page() {
+    let model = Model::shipped().unwrap();
+    let page = std::fs::read_to_string("examples/page.txt").unwrap();
+    let paragraphs: Vec<String> = newsbait::text::split_paragraphs(&page)
+        .into_iter()
+        .map(|p| p.text)
+        .collect();
+    let labels: Vec<&str> = model
+        .classify_document(&paragraphs, true)
+        .iter()
+        .map(|p| model.labels[p.label].0.as_str())
+        .collect();
+    // Two article paragraphs, then the 推荐阅读 heading and its list.
+    let mut expected = vec!["news"; 2];
+    expected.extend(vec!["clickbait"; paragraphs.len() - 2]);
+    assert_eq!(labels, expected);
+}
