@@ -44,6 +44,22 @@ impl Default for FeatureSettings {
     }
 }
 
+impl FeatureSettings {
+    /// Words and adjacent word pairs with raw counts: the textbook multinomial
+    /// model, whose parameters are easy to check by hand.
+    pub fn plain() -> Self {
+        FeatureSettings {
+            word_bigrams: true,
+            char_ngrams: 0,
+            shape: false,
+            log_counts: false,
+            length_norm: LengthNorm::None,
+            min_count: 1,
+            max_features: None,
+        }
+    }
+}
+
 /// How a paragraph's feature vector is scaled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum LengthNorm {
@@ -354,17 +370,8 @@ pub fn feature_value(raw_count: f64, settings: &FeatureSettings) -> f64 {
 mod tests {
     use super::*;
 
-    /// Words and word pairs, raw counts: values that are easy to check by hand.
     fn plain() -> FeatureSettings {
-        FeatureSettings {
-            word_bigrams: true,
-            char_ngrams: 0,
-            shape: false,
-            log_counts: false,
-            length_norm: LengthNorm::None,
-            min_count: 1,
-            max_features: None,
-        }
+        FeatureSettings::plain()
     }
 
     fn words_only() -> FeatureSettings {

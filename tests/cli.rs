@@ -23,16 +23,24 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Runs `newsbait-train --data DATA --out OUT EXTRA...`.
+fn train(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(train_bin(), &args)
+}
+
 /// Trains on the project's sample set into a temporary directory.
 fn trained_model(dir: &Path) -> String {
     let model = dir.join("sample.model");
-    let model = model.to_str().unwrap().to_string();
-    let o = run(
-        train_bin(),
-        &["--data", "training-data/sample.jsonl", "--out", &model],
-    );
+    let o = train(Path::new("training-data/sample.jsonl"), &model, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    model
+    model.to_str().unwrap().to_string()
 }
 
 #[test]
@@ -148,15 +156,7 @@ fn malformed_training_line_names_file_and_line() {
     )
     .unwrap();
     let out = dir.path().join("m.model");
-    let o = run(
-        train_bin(),
-        &[
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = train(&data, &out, &[]);
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(
@@ -181,15 +181,7 @@ fn empty_and_single_label_training_sets_are_refused() {
     ] {
         let data = dir.path().join(name);
         std::fs::write(&data, content).unwrap();
-        let o = run(
-            train_bin(),
-            &[
-                "--data",
-                data.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let o = train(&data, &out, &[]);
         assert!(!o.status.success());
         assert!(stderr(&o).contains(needle), "{}", stderr(&o));
         assert!(!out.exists());
@@ -200,29 +192,15 @@ fn empty_and_single_label_training_sets_are_refused() {
 fn alpha_zero_is_refused_and_training_prints_no_debug_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.model");
-    let o = run(
-        train_bin(),
-        &[
-            "--data",
-            "training-data/sample.jsonl",
-            "--out",
-            out.to_str().unwrap(),
-            "--alpha",
-            "0",
-        ],
+    let o = train(
+        Path::new("training-data/sample.jsonl"),
+        &out,
+        &["--alpha", "0"],
     );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("alpha must be a positive number"));
 
-    let o = run(
-        train_bin(),
-        &[
-            "--data",
-            "training-data/sample.jsonl",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = train(Path::new("training-data/sample.jsonl"), &out, &[]);
     assert!(o.status.success());
     // linfa-bayes 0.8.1 dbg!-prints its histograms; users must never see them.
     let err = stderr(&o);

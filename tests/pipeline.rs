@@ -6,7 +6,7 @@ use linfa::prelude::*;
 use linfa_bayes::{MultinomialNb, NaiveBayes};
 use ndarray::{Array1, Array2};
 use newsbait::data::{DataFormat, OnInvalid, read_examples};
-use newsbait::features::{FeatureSettings, LengthNorm};
+use newsbait::features::FeatureSettings;
 use newsbait::{Example, Model, ModelSettings};
 
 const SAMPLE: &str = "training-data/sample.jsonl";
@@ -21,15 +21,7 @@ fn sample() -> Vec<Example> {
 /// linfa-bayes fits on dense input.
 fn plain_settings() -> ModelSettings {
     ModelSettings {
-        features: FeatureSettings {
-            word_bigrams: true,
-            char_ngrams: 0,
-            shape: false,
-            log_counts: false,
-            length_norm: LengthNorm::None,
-            min_count: 1,
-            max_features: None,
-        },
+        features: FeatureSettings::plain(),
         alpha: 0.5,
         ..ModelSettings::default()
     }
