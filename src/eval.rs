@@ -333,9 +333,11 @@ pub fn evaluate_pages(
 }
 
 fn page_lines(pages: &[LabelledPage]) -> impl Iterator<Item = (&str, &str)> {
-    pages
-        .iter()
-        .flat_map(|p| p.lines.iter().map(move |l| (p.page.as_str(), l.text.as_str())))
+    pages.iter().flat_map(|p| {
+        p.lines
+            .iter()
+            .map(move |l| (p.page.as_str(), l.text.as_str()))
+    })
 }
 
 fn score_pages(
@@ -354,7 +356,12 @@ fn score_pages(
             page.lines
                 .iter()
                 .zip(predictions)
-                .map(|(line, p)| Ok(Scored::new(truth_index(&labels, &line.label.0, path, i + 1)?, p.probs)))
+                .map(|(line, p)| {
+                    Ok(Scored::new(
+                        truth_index(&labels, &line.label.0, path, i + 1)?,
+                        p.probs,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()
         })
         .collect::<Result<_>>()?;
@@ -390,7 +397,12 @@ fn pages_from_scores(
     let lines_report = set_report(path, labels, positive, &info, scored, options, explain);
     let texts: Vec<(String, Vec<&str>)> = pages
         .iter()
-        .map(|p| (p.page.clone(), p.lines.iter().map(|l| l.text.as_str()).collect()))
+        .map(|p| {
+            (
+                p.page.clone(),
+                p.lines.iter().map(|l| l.text.as_str()).collect(),
+            )
+        })
         .collect();
     pages_report(&texts, scored, positive, context, lines_report)
 }
@@ -399,57 +411,96 @@ fn pages_from_scores(
 #[derive(Deserialize)]
 struct PredictionLine {
     probs: BTreeMap<String, f64>,
+    /// The true label, when the writer recorded it: checked against the data.
+    label: Option<String>,
 }
 
+/// How far outside [0, 1] a probability may stray before it is an error
+/// (fastText's smoothing gives 1.00001); such values are clamped.
+const PROBABILITY_SLACK: f64 = 1e-3;
+
+/// A prediction file's labels, its probabilities, and the true label of
+/// each line where the file gives one.
+pub type Predictions = (Vec<String>, Vec<Vec<f64>>, Vec<Option<String>>);
+
 /// Reads a prediction file: the labels (sorted, as a newsbait model orders
-/// them) and, per line, the probability of each.
-pub fn read_predictions(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
+/// them) and, per line, the probability of each and the optional true label.
+pub fn read_predictions(path: &Path) -> Result<Predictions> {
     let mut labels: Option<Vec<String>> = None;
     let mut rows = Vec::new();
-    crate::data::for_each_line(path, crate::data::open(path)?, OnInvalid::Error, |n, line| {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
-        let parsed: PredictionLine = serde_json::from_str(line).map_err(|e| {
-            Error::parse(path, n, format!("not a prediction (`{{\"probs\": {{label: p, ...}}}}`): {e}"))
-        })?;
-        let these: Vec<String> = parsed.probs.keys().cloned().collect();
-        match &labels {
-            None => {
-                if these.len() < 2 {
-                    return Err(Error::parse(path, n, "\"probs\" needs at least two labels"));
-                }
-                labels = Some(these);
+    let mut truths = Vec::new();
+    crate::data::for_each_line(
+        path,
+        crate::data::open(path)?,
+        OnInvalid::Error,
+        |n, line| {
+            if line.trim().is_empty() {
+                return Ok(());
             }
-            Some(l) if *l != these => {
+            let parsed: PredictionLine = serde_json::from_str(line).map_err(|e| {
+                Error::parse(
+                    path,
+                    n,
+                    format!("not a prediction (`{{\"probs\": {{label: p, ...}}}}`): {e}"),
+                )
+            })?;
+            let these: Vec<String> = parsed.probs.keys().cloned().collect();
+            match &labels {
+                None => {
+                    if these.len() < 2 {
+                        return Err(Error::parse(path, n, "\"probs\" needs at least two labels"));
+                    }
+                    labels = Some(these);
+                }
+                Some(l) if *l != these => {
+                    return Err(Error::parse(
+                        path,
+                        n,
+                        format!("labels {these:?} differ from the first line's {l:?}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if let Some((label, p)) = parsed.probs.iter().find(|(_, p)| {
+                !(p.is_finite() && (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(*p))
+            }) {
                 return Err(Error::parse(
                     path,
                     n,
-                    format!("labels {these:?} differ from the first line's {l:?}"),
+                    format!("the probability of {label:?} is {p}, not in [0, 1]"),
                 ));
             }
-            Some(_) => {}
-        }
-        if let Some((label, p)) = parsed
-            .probs
-            .iter()
-            .find(|(_, p)| !(p.is_finite() && (0.0..=1.0).contains(*p)))
-        {
-            return Err(Error::parse(
-                path,
-                n,
-                format!("the probability of {label:?} is {p}, not in [0, 1]"),
-            ));
-        }
-        rows.push(parsed.probs.into_values().collect());
-        Ok(())
-    })?;
+            rows.push(
+                parsed
+                    .probs
+                    .into_values()
+                    .map(|p| p.clamp(0.0, 1.0))
+                    .collect(),
+            );
+            truths.push(parsed.label);
+            Ok(())
+        },
+    )?;
     let labels = labels.ok_or_else(|| Error::parse(path, 1, "no predictions in the file"))?;
-    Ok((labels, rows))
+    Ok((labels, rows, truths))
 }
 
 fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Result<Report> {
-    let (labels, rows) = read_predictions(path)?;
+    let (labels, rows, truths) = read_predictions(path)?;
+    // Where the file names each line's truth, it must be the data's, line by line.
+    let line_up = |i: usize, truth: &str, of: &Path| match truths.get(i) {
+        Some(Some(t)) if t != truth => Err(Error::parse(
+            path,
+            i + 1,
+            format!(
+                "this prediction is for a {t:?} example, but example {} of {} is {truth:?}: \
+                 the prediction file does not line up with the data",
+                i + 1,
+                of.display()
+            ),
+        )),
+        _ => Ok(()),
+    };
     let positive = positive_index(&labels, &options.positive, &path.display().to_string())?;
     let mut report = Report::new(
         Scorer {
@@ -484,7 +535,13 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
                 .iter()
                 .zip(rows)
                 .enumerate()
-                .map(|(i, (e, probs))| Ok(Scored::new(truth_index(&labels, &e.label.0, data_path, i + 1)?, probs)))
+                .map(|(i, (e, probs))| {
+                    line_up(i, &e.label.0, data_path)?;
+                    Ok(Scored::new(
+                        truth_index(&labels, &e.label.0, data_path, i + 1)?,
+                        probs,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?;
             let info: Vec<ExampleInfo> = data
                 .iter()
@@ -505,12 +562,23 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
             let mut scored = Vec::with_capacity(n);
             for (i, page) in pages.iter().enumerate() {
                 for line in &page.lines {
+                    line_up(scored.len(), &line.label.0, pages_path)?;
                     let probs = rows.next().expect("counted above");
-                    scored.push(Scored::new(truth_index(&labels, &line.label.0, pages_path, i + 1)?, probs));
+                    scored.push(Scored::new(
+                        truth_index(&labels, &line.label.0, pages_path, i + 1)?,
+                        probs,
+                    ));
                 }
             }
             report.pages = Some(pages_from_scores(
-                &pages, pages_path, &labels, positive, &scored, !args.no_context, options, None,
+                &pages,
+                pages_path,
+                &labels,
+                positive,
+                &scored,
+                !args.no_context,
+                options,
+                None,
             ));
         }
         _ => {

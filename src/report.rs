@@ -309,7 +309,10 @@ pub fn set_report(
         .filter(|&i| scored[i].pred != scored[i].truth)
         .collect();
     wrong.sort_by(|&a, &b| {
-        let (pa, pb) = (scored[a].probs[scored[a].pred], scored[b].probs[scored[b].pred]);
+        let (pa, pb) = (
+            scored[a].probs[scored[a].pred],
+            scored[b].probs[scored[b].pred],
+        );
         pb.total_cmp(&pa).then(a.cmp(&b))
     });
     wrong.truncate(options.worst);
@@ -323,7 +326,11 @@ pub fn set_report(
                 truth: labels[s.truth].clone(),
                 predicted: labels[s.pred].clone(),
                 confidence: s.probs[s.pred],
-                probs: labels.iter().cloned().zip(s.probs.iter().copied()).collect(),
+                probs: labels
+                    .iter()
+                    .cloned()
+                    .zip(s.probs.iter().copied())
+                    .collect(),
                 fields: examples[i].fields.clone(),
                 features: explain.map(|f| f(i, s.pred)),
             }
@@ -467,7 +474,10 @@ impl PagesReport {
         out.insert("mean_page_accuracy".into(), self.mean_page_accuracy);
         out.insert("perfect_pages_share".into(), self.perfect_pages_share);
         out.insert("negative_kept_share".into(), self.negative_kept_share);
-        out.insert("positive_survived_share".into(), self.positive_survived_share);
+        out.insert(
+            "positive_survived_share".into(),
+            self.positive_survived_share,
+        );
         out.insert("macro_f1".into(), self.lines_report.metrics.macro_f1);
         out
     }
@@ -653,10 +663,22 @@ impl Report {
             counts: set.metrics.confusion.clone(),
         };
         vec![
-            ("pr.svg", plots::pr_curve_svg(&pr, pm.pr_auc.unwrap_or(f64::NAN))),
-            ("roc.svg", plots::roc_curve_svg(&roc, pm.roc_auc.unwrap_or(f64::NAN))),
-            ("reliability.svg", plots::reliability_svg(&pm.reliability, pm.ece)),
-            ("confusion.svg", plots::confusion_svg(&cm, &self.scorer.labels)),
+            (
+                "pr.svg",
+                plots::pr_curve_svg(&pr, pm.pr_auc.unwrap_or(f64::NAN)),
+            ),
+            (
+                "roc.svg",
+                plots::roc_curve_svg(&roc, pm.roc_auc.unwrap_or(f64::NAN)),
+            ),
+            (
+                "reliability.svg",
+                plots::reliability_svg(&pm.reliability, pm.ece),
+            ),
+            (
+                "confusion.svg",
+                plots::confusion_svg(&cm, &self.scorer.labels),
+            ),
         ]
     }
 
@@ -692,8 +714,17 @@ impl Report {
         let f = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.4}"));
         let metric_header = || {
             [
-                "set", "n", "accuracy", "macro F1", "weighted F1", "ROC-AUC", "PR-AUC",
-                "log loss", "Brier", "ECE", "best thr",
+                "set",
+                "n",
+                "accuracy",
+                "macro F1",
+                "weighted F1",
+                "ROC-AUC",
+                "PR-AUC",
+                "log loss",
+                "Brier",
+                "ECE",
+                "best thr",
             ]
             .map(String::from)
             .to_vec()
@@ -759,10 +790,7 @@ impl Report {
                 r.extend(row.iter().map(u64::to_string));
                 cm.add_row(r);
             }
-            section(
-                "Per class and confusion matrix",
-                format!("{t}\n\n{cm}"),
-            );
+            section("Per class and confusion matrix", format!("{t}\n\n{cm}"));
             if markdown && !set.confidently_wrong.is_empty() {
                 let mut t = table(
                     ["#", "truth", "predicted", "p", "fields", "text", "features"]
@@ -787,7 +815,11 @@ impl Report {
                         w.predicted.clone(),
                         format!("{:.4}", w.confidence),
                         fields.join(" "),
-                        w.text.chars().take(80).collect::<String>().replace('|', "\\|"),
+                        w.text
+                            .chars()
+                            .take(80)
+                            .collect::<String>()
+                            .replace('|', "\\|"),
                         features.replace('|', "\\|"),
                     ]);
                 }
@@ -803,7 +835,11 @@ impl Report {
                 ("mean page line accuracy", f(Some(p.mean_page_accuracy))),
                 (
                     "pages cleaned perfectly",
-                    format!("{} ({:.1}%)", p.perfect_pages, 100.0 * p.perfect_pages_share),
+                    format!(
+                        "{} ({:.1}%)",
+                        p.perfect_pages,
+                        100.0 * p.perfect_pages_share
+                    ),
                 ),
                 (
                     "article chars kept",
@@ -835,22 +871,34 @@ impl Report {
             header.extend(keys.iter().map(|k| k.to_string()));
             let mut t = table(header);
             for fold in folds {
-                let mut r = vec![fold.name.clone(), fold.train.to_string(), fold.test.to_string()];
+                let mut r = vec![
+                    fold.name.clone(),
+                    fold.train.to_string(),
+                    fold.test.to_string(),
+                ];
                 r.extend(keys.iter().map(|k| f(fold.figures.get(*k).copied())));
                 t.add_row(r);
             }
             let mut r = vec!["mean ± std".to_string(), String::new(), String::new()];
-            r.extend(keys.iter().map(|k| match (summary.mean.get(*k), summary.std.get(*k)) {
-                (Some(m), Some(s)) => format!("{m:.4} ± {s:.4}"),
-                _ => "–".into(),
-            }));
+            r.extend(
+                keys.iter()
+                    .map(|k| match (summary.mean.get(*k), summary.std.get(*k)) {
+                        (Some(m), Some(s)) => format!("{m:.4} ± {s:.4}"),
+                        _ => "–".into(),
+                    }),
+            );
             t.add_row(r);
             t.to_string()
         };
-        let data_keys = ["accuracy", "macro_f1", "roc_auc", "pr_auc", "log_loss", "ece"];
+        let data_keys = [
+            "accuracy", "macro_f1", "roc_auc", "pr_auc", "log_loss", "ece",
+        ];
         if let Some(cv) = &self.cross_validation {
             section(
-                &format!("{}-fold cross-validation on `{}` (seed {})", cv.k, cv.path, cv.seed),
+                &format!(
+                    "{}-fold cross-validation on `{}` (seed {})",
+                    cv.k, cv.path, cv.seed
+                ),
                 fold_table(&cv.folds, &cv.summary, &data_keys),
             );
         }

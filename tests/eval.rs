@@ -263,6 +263,27 @@ fn prediction_files_are_checked() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("bad.jsonl:2: labels"), "{err}");
+    // A line that names its truth must match the data; fastText's 1.00001 is clamped.
+    let shifted = dir.path().join("shifted.jsonl");
+    let mut lines =
+        vec![json!({"label": "news", "probs": {"news": 1.00001, "clickbait": 0.00001}})];
+    lines.extend(
+        (1..40).map(|_| json!({"label": "clickbait", "probs": {"news": 0.5, "clickbait": 0.5}})),
+    );
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&shifted, text.join("\n")).unwrap();
+    let err = run(&args(&[
+        "--data",
+        SAMPLE,
+        "--predictions",
+        shifted.to_str().unwrap(),
+    ]))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("shifted.jsonl:2: this prediction is for a \"clickbait\" example"),
+        "{err}"
+    );
     let err = run(&args(&["--data", SAMPLE, "--positive", "spam"]))
         .unwrap_err()
         .to_string();
