@@ -11,6 +11,8 @@
 //! 6. [`score`] (and [`context`]): labels and probabilities, with page context.
 //!
 //! [`data`] reads training files and documents; [`io`] writes files atomically.
+//! [`eval`] runs evaluations and [`report`] writes their reports, from
+//! [`metrics`] and [`plots`]; [`cli`] holds flags the binaries share.
 //!
 //! ```
 //! use newsbait::Model;
@@ -25,14 +27,17 @@
 //! ```
 
 pub mod classify;
+pub mod cli;
 pub mod context;
 pub mod data;
 pub mod error;
+pub mod eval;
 pub mod features;
 pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod plots;
+pub mod report;
 pub mod score;
 pub mod segment;
 pub mod shape;

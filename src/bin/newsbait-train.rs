@@ -6,12 +6,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use newsbait::context::DEFAULT_LIST_MARKERS;
+use newsbait::cli::{ContextFlags, TrainingFlags};
 use newsbait::data::{DataFormat, OnInvalid, read_examples};
-use newsbait::features::{FeatureSettings, LengthNorm};
-use newsbait::model::{ClassWeight, ModelSettings, Variant};
-use newsbait::segment::{TokenizerSettings, parse_user_dict};
-use newsbait::text::Normalizer;
 
 /// Train a newsbait model: segment every text with jieba, count word and
 /// word-pair features, and fit naive Bayes through linfa-bayes.
@@ -29,55 +25,16 @@ struct Args {
     /// learn how labels follow each other along a page.
     #[arg(long)]
     pages: Option<PathBuf>,
-    /// With --pages: the label of list headings (推荐阅读, 猜你喜欢, ...) and of
-    /// the lists they open; `none` for no headings.
-    #[arg(long, default_value = "clickbait", requires = "pages")]
-    marker_label: String,
-    /// With --pages: a file of list headings, one a line, instead of the built-in ones.
-    #[arg(long, requires = "pages")]
-    markers: Option<PathBuf>,
+    #[command(flatten)]
+    context: ContextFlags,
     /// Held-out labelled data to calibrate probabilities on (a temperature fit).
     #[arg(long)]
     calibrate: Option<PathBuf>,
     /// Format of the training data [default: from the file extension, else sniffed].
     #[arg(long, value_enum)]
     format: Option<DataFormat>,
-    /// Additive smoothing of naive Bayes (> 0).
-    #[arg(long, default_value_t = ModelSettings::default().alpha)]
-    alpha: f64,
-    /// Keep features seen at least this many times.
-    #[arg(long, default_value_t = FeatureSettings::default().min_count)]
-    min_count: u32,
-    /// Keep at most this many features, the most frequent first.
-    #[arg(long)]
-    max_features: Option<usize>,
-    /// Single words only, no adjacent word pairs.
-    #[arg(long)]
-    no_bigrams: bool,
-    /// Add character n-grams of this length (0 = none).
-    #[arg(long, default_value_t = 0)]
-    char_ngrams: usize,
-    /// Leave out shape tokens (length, column tags, line ending, punctuation).
-    #[arg(long)]
-    no_shape: bool,
-    /// Use ln(1 + count) instead of raw counts.
-    #[arg(long)]
-    log_counts: bool,
-    /// Scale each paragraph's feature vector to unit length.
-    #[arg(long, value_enum, default_value_t = FeatureSettings::default().length_norm)]
-    length_norm: LengthNorm,
-    /// Naive Bayes variant.
-    #[arg(long, value_enum, default_value_t = Variant::default())]
-    variant: Variant,
-    /// Class priors: from the data, or equal for every label.
-    #[arg(long, value_enum, default_value_t = ClassWeight::default())]
-    class_weight: ClassWeight,
-    /// Turn off jieba's HMM for unknown words.
-    #[arg(long)]
-    no_hmm: bool,
-    /// Extra words for jieba, one `word [freq] [tag]` a line; stored in the model.
-    #[arg(long)]
-    user_dict: Option<PathBuf>,
+    #[command(flatten)]
+    training: TrainingFlags,
     /// What to do with lines that are not valid UTF-8.
     #[arg(long, value_enum, default_value_t = OnInvalid::default())]
     on_invalid: OnInvalid,
@@ -98,35 +55,7 @@ fn main() -> Result<()> {
             .build_global()
             .context("cannot set the number of threads")?;
     }
-    let user_words = match &args.user_dict {
-        None => Vec::new(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the user dictionary {}", path.display()))?;
-            parse_user_dict(&text)
-                .map_err(|(line, msg)| anyhow::anyhow!("{}:{line}: {msg}", path.display()))?
-        }
-    };
-    let settings = ModelSettings {
-        normalizer: Normalizer::default(),
-        tokenizer: TokenizerSettings {
-            hmm: !args.no_hmm,
-            user_words,
-        },
-        features: FeatureSettings {
-            word_bigrams: !args.no_bigrams,
-            char_ngrams: args.char_ngrams,
-            shape: !args.no_shape,
-            log_counts: args.log_counts,
-            length_norm: args.length_norm,
-            min_count: args.min_count,
-            max_features: args.max_features,
-        },
-        alpha: args.alpha,
-        class_weight: args.class_weight,
-        variant: args.variant,
-    };
-    settings.validate()?;
+    let settings = args.training.settings()?;
 
     let data = read_examples(&args.data, args.format, args.on_invalid)?;
     if data.stats.skipped_invalid > 0 {
@@ -147,19 +76,7 @@ fn main() -> Result<()> {
     model.summary.skipped_invalid = data.stats.skipped_invalid;
     if let Some(path) = &args.pages {
         let pages = newsbait::data::read_pages(path, args.on_invalid)?;
-        let markers = match (&args.markers, args.marker_label.as_str()) {
-            (_, "none") => None,
-            (Some(file), label) => {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read the markers file {}", file.display()))?;
-                let phrases = text.lines().map(str::trim).filter(|l| !l.is_empty());
-                Some((label, phrases.map(String::from).collect()))
-            }
-            (None, label) => Some((
-                label,
-                DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect(),
-            )),
-        };
+        let markers = args.context.markers()?;
         newsbait::train::learn_context(&mut model, &pages, path, markers)?;
         eprintln!("learned page context from {} pages", pages.len());
     }

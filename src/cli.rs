@@ -1,0 +1,118 @@
+//! Command-line flags shared by the binaries, so that `newsbait-train` and
+//! `newsbait-eval` (which trains models for cross-validation) read the
+//! training settings through one definition.
+
+use std::path::PathBuf;
+
+use crate::context::DEFAULT_LIST_MARKERS;
+use crate::error::{Error, Result};
+use crate::features::{FeatureSettings, LengthNorm};
+use crate::model::{ClassWeight, ModelSettings, Variant};
+use crate::segment::{TokenizerSettings, parse_user_dict};
+use crate::text::Normalizer;
+
+/// The settings of a naive Bayes fit, as flags.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainingFlags {
+    /// Additive smoothing of naive Bayes (> 0).
+    #[arg(long, default_value_t = ModelSettings::default().alpha)]
+    pub alpha: f64,
+    /// Keep features seen at least this many times.
+    #[arg(long, default_value_t = FeatureSettings::default().min_count)]
+    pub min_count: u32,
+    /// Keep at most this many features, the most frequent first.
+    #[arg(long)]
+    pub max_features: Option<usize>,
+    /// Single words only, no adjacent word pairs.
+    #[arg(long)]
+    pub no_bigrams: bool,
+    /// Add character n-grams of this length (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub char_ngrams: usize,
+    /// Leave out shape tokens (length, column tags, line ending, punctuation).
+    #[arg(long)]
+    pub no_shape: bool,
+    /// Use ln(1 + count) instead of raw counts.
+    #[arg(long)]
+    pub log_counts: bool,
+    /// Scale each paragraph's feature vector to unit length.
+    #[arg(long, value_enum, default_value_t = FeatureSettings::default().length_norm)]
+    pub length_norm: LengthNorm,
+    /// Naive Bayes variant.
+    #[arg(long, value_enum, default_value_t = Variant::default())]
+    pub variant: Variant,
+    /// Class priors: from the data, or equal for every label.
+    #[arg(long, value_enum, default_value_t = ClassWeight::default())]
+    pub class_weight: ClassWeight,
+    /// Turn off jieba's HMM for unknown words.
+    #[arg(long)]
+    pub no_hmm: bool,
+    /// Extra words for jieba, one `word [freq] [tag]` a line; stored in the model.
+    #[arg(long)]
+    pub user_dict: Option<PathBuf>,
+}
+
+impl TrainingFlags {
+    /// The model settings these flags describe (reads the user dictionary),
+    /// checked with [`ModelSettings::validate`].
+    pub fn settings(&self) -> Result<ModelSettings> {
+        let user_words = match &self.user_dict {
+            None => Vec::new(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                parse_user_dict(&text).map_err(|(line, msg)| Error::parse(path, line, msg))?
+            }
+        };
+        let settings = ModelSettings {
+            normalizer: Normalizer::default(),
+            tokenizer: TokenizerSettings {
+                hmm: !self.no_hmm,
+                user_words,
+            },
+            features: FeatureSettings {
+                word_bigrams: !self.no_bigrams,
+                char_ngrams: self.char_ngrams,
+                shape: !self.no_shape,
+                log_counts: self.log_counts,
+                length_norm: self.length_norm,
+                min_count: self.min_count,
+                max_features: self.max_features,
+            },
+            alpha: self.alpha,
+            class_weight: self.class_weight,
+            variant: self.variant,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+/// How page context treats list headings, as flags (used with `--pages`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ContextFlags {
+    /// With --pages: the label of list headings (推荐阅读, 猜你喜欢, ...) and of
+    /// the lists they open; `none` for no headings.
+    #[arg(long, default_value = "clickbait", requires = "pages")]
+    pub marker_label: String,
+    /// With --pages: a file of list headings, one a line, instead of the built-in ones.
+    #[arg(long, requires = "pages")]
+    pub markers: Option<PathBuf>,
+}
+
+impl ContextFlags {
+    /// The list headings and their label for [`crate::train::learn_context`].
+    pub fn markers(&self) -> Result<Option<(&str, Vec<String>)>> {
+        Ok(match (&self.markers, self.marker_label.as_str()) {
+            (_, "none") => None,
+            (Some(file), label) => {
+                let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+                let phrases = text.lines().map(str::trim).filter(|l| !l.is_empty());
+                Some((label, phrases.map(String::from).collect()))
+            }
+            (None, label) => Some((
+                label,
+                DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect(),
+            )),
+        })
+    }
+}

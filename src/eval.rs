@@ -1,0 +1,806 @@
+//! Evaluation runs behind `newsbait-eval`: scoring a labelled file or whole
+//! pages with a model or a prediction file, stratified k-fold
+//! cross-validation, cross-validation by page of the page-context model, and
+//! leave-one-group-out.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::cli::{ContextFlags, TrainingFlags};
+use crate::data::{DataFormat, Example, LabelledPage, OnInvalid, read_examples, read_pages};
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelSettings};
+use crate::report::{
+    CrossValidation, ExampleInfo, Fold, LeaveOneOut, Metrics, PageCrossValidation, PagesReport,
+    Report, ReportOptions, Scored, Scorer, Summary, pages_report, set_report,
+};
+
+/// Evaluate a newsbait model (or another tool's predictions) on labelled
+/// paragraphs or whole pages, and write a report: JSON (schema
+/// `newsbait-report/1`, see docs/report-schema.md), Markdown and SVG
+/// pictures (PR and ROC curves, reliability diagram, confusion matrix).
+#[derive(clap::Parser, Debug, Clone)]
+#[command(
+    name = "newsbait-eval",
+    version,
+    after_help = "Examples:\n  \
+        newsbait-eval --data ../shared/corpus/test.jsonl --out target/reports/test\n  \
+        newsbait-eval --pages ../shared/corpus/pages/netease.jsonl [--no-context]\n  \
+        newsbait-eval --data ../shared/corpus/train.jsonl --cv 5\n  \
+        newsbait-eval --data ../shared/corpus/train.jsonl --leave-one-out source\n  \
+        newsbait-eval --pages ../shared/corpus/pages/netease.jsonl --cv 5 --train ../shared/corpus/train.jsonl\n  \
+        newsbait-eval --data ../shared/corpus/test.jsonl --predictions target/peers/fasttext/test.jsonl"
+)]
+pub struct EvalArgs {
+    /// Model file [default: the model shipped inside this binary].
+    #[arg(long, short, conflicts_with = "predictions")]
+    pub model: Option<PathBuf>,
+    /// Labelled paragraphs (JSONL with label, text and fields such as source;
+    /// or TSV / fastText lines).
+    #[arg(long, short, required_unless_present = "pages")]
+    pub data: Option<PathBuf>,
+    /// Labelled whole pages (`{"page", "lines": [{"label", "text"}]}` a line):
+    /// per-page line accuracy and what cleaning keeps and loses.
+    #[arg(long)]
+    pub pages: Option<PathBuf>,
+    /// Directory for report.json, report.md and the SVG pictures
+    /// [default: print the summary only].
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Probabilities from another tool instead of a model: JSONL, one line per
+    /// example of --data (or per line of the --pages, in page order), each
+    /// `{"probs": {"news": p, "clickbait": q}}`.
+    #[arg(long, conflicts_with_all = ["cv", "leave_one_out"])]
+    pub predictions: Option<PathBuf>,
+    /// The positive class of ROC, PR, calibration and threshold figures.
+    #[arg(long, default_value = "clickbait")]
+    pub positive: String,
+    /// Break every figure down by this field of the data.
+    #[arg(long, default_value = "source")]
+    pub group_by: String,
+    /// Score page lines each on their own, without page context.
+    #[arg(long)]
+    pub no_context: bool,
+    /// K-fold cross-validation: stratified on --data, or by page on --pages
+    /// (the context is learned from the training pages of each fold).
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// Seed of the fold shuffle.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Train on all groups of this field of --data but one, test on that one,
+    /// for every value.
+    #[arg(long, value_name = "FIELD")]
+    pub leave_one_out: Option<String>,
+    /// With --pages --cv: train the naive Bayes on this file (with the
+    /// training flags) [default: the naive Bayes of --model].
+    #[arg(long, requires = "pages")]
+    pub train: Option<PathBuf>,
+    /// Calibrate every model trained here (cross-validation, leave-one-out,
+    /// --train) on this held-out file, as newsbait-train --calibrate does.
+    #[arg(long)]
+    pub calibrate: Option<PathBuf>,
+    /// How many confidently wrong examples the report keeps.
+    #[arg(long, default_value_t = 20)]
+    pub worst: usize,
+    /// Format of --data [default: from the file extension, else sniffed].
+    #[arg(long, value_enum)]
+    pub format: Option<DataFormat>,
+    /// What to do with lines that are not valid UTF-8.
+    #[arg(long, value_enum, default_value_t = OnInvalid::default())]
+    pub on_invalid: OnInvalid,
+    /// Hide progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Number of threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub training: TrainingFlags,
+    #[command(flatten)]
+    pub context: ContextFlags,
+}
+
+fn bar(len: usize, what: &str, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    ProgressBar::new(len as u64).with_style(
+        ProgressStyle::with_template(&format!(
+            "{what} {{bar:40}} {{pos}}/{{len}} {{msg}} ({{elapsed}}, eta {{eta}})"
+        ))
+        .expect("valid template"),
+    )
+}
+
+/// Runs what `args` asks for and returns the report.
+pub fn run(args: &EvalArgs) -> Result<Report> {
+    let options = ReportOptions {
+        positive: args.positive.clone(),
+        group_by: args.group_by.clone(),
+        worst: args.worst,
+        progress: !args.quiet,
+        ..ReportOptions::default()
+    };
+    if args.cv.is_some() && args.data.is_some() && args.pages.is_some() {
+        return Err(Error::Settings(
+            "--cv with both --data and --pages is ambiguous: cross-validate paragraphs with --data, \
+             or pages with --pages (and --train for the naive Bayes)"
+                .into(),
+        ));
+    }
+    if let Some(path) = &args.predictions {
+        return run_predictions(args, path, &options);
+    }
+    let model = match &args.model {
+        Some(path) => Model::load(path)?,
+        None => Model::shipped()?,
+    };
+    let model_path = args
+        .model
+        .as_ref()
+        .map_or("<shipped model>".to_string(), |p| p.display().to_string());
+    let mut report = Report::new(
+        Scorer {
+            kind: "model".into(),
+            path: model_path,
+            labels: model.labels.iter().map(|l| l.0.clone()).collect(),
+            temperature: Some(model.temperature),
+            has_context: Some(model.context.is_some()),
+        },
+        &options,
+    );
+    let calibration = match &args.calibrate {
+        Some(path) => Some(read_examples(path, None, args.on_invalid)?.examples),
+        None => None,
+    };
+    let trainer = |examples: &[Example], path: &Path| -> Result<Model> {
+        let settings = args.training.settings()?;
+        let mut model = crate::train::train(examples, path, &settings, &|_| {})?;
+        if let Some(held_out) = &calibration {
+            crate::train::calibrate(&mut model, held_out);
+        }
+        Ok(model)
+    };
+
+    if let Some(data_path) = &args.data {
+        let data = read_examples(data_path, args.format, args.on_invalid)?.examples;
+        if let Some(k) = args.cv {
+            let settings = args.training.settings()?;
+            report.cross_validation = Some(cross_validate(
+                &data,
+                data_path,
+                k,
+                args.seed,
+                &settings,
+                &|ex| trainer(ex, data_path),
+                &options,
+            )?);
+        }
+        if let Some(field) = &args.leave_one_out {
+            let settings = args.training.settings()?;
+            report.leave_one_out = Some(leave_one_out(
+                &data,
+                data_path,
+                field,
+                &settings,
+                &|ex| trainer(ex, data_path),
+                &options,
+            )?);
+        }
+        if args.cv.is_none() && args.leave_one_out.is_none() {
+            report.data = Some(evaluate_examples(&model, &data, data_path, &options)?);
+        }
+    }
+    if let Some(pages_path) = &args.pages {
+        let pages = read_pages(pages_path, args.on_invalid)?;
+        if let Some(k) = args.cv {
+            let (base, source) = match &args.train {
+                Some(path) => {
+                    let ex = read_examples(path, args.format, args.on_invalid)?.examples;
+                    eprintln!("training the naive Bayes on {}", path.display());
+                    (trainer(&ex, path)?, path.display().to_string())
+                }
+                None => (model.clone(), report.scorer.path.clone()),
+            };
+            report.page_cross_validation = Some(cross_validate_pages(
+                &base,
+                source,
+                &pages,
+                pages_path,
+                k,
+                args.seed,
+                &args.context,
+                &options,
+            )?);
+        } else {
+            report.pages = Some(evaluate_pages(
+                &model,
+                &pages,
+                pages_path,
+                !args.no_context,
+                &options,
+            )?);
+        }
+    }
+    Ok(report)
+}
+
+fn positive_index(labels: &[String], positive: &str, what: &str) -> Result<usize> {
+    labels.iter().position(|l| l == positive).ok_or_else(|| {
+        Error::Settings(format!(
+            "--positive {positive:?} is not one of the labels of {what} ({}); pass --positive with one of them",
+            labels.join(", ")
+        ))
+    })
+}
+
+fn truth_index(model_labels: &[String], label: &str, path: &Path, record: usize) -> Result<usize> {
+    model_labels.iter().position(|l| l == label).ok_or_else(|| {
+        Error::parse(
+            path,
+            record,
+            format!(
+                "label {label:?} (record {record}) is not one of the scorer's labels ({})",
+                model_labels.join(", ")
+            ),
+        )
+    })
+}
+
+fn label_names(model: &Model) -> Vec<String> {
+    model.labels.iter().map(|l| l.0.clone()).collect()
+}
+
+/// Scores every example with `model` and reports on them.
+pub fn evaluate_examples(
+    model: &Model,
+    examples: &[Example],
+    path: &Path,
+    options: &ReportOptions,
+) -> Result<crate::report::SetReport> {
+    let labels = label_names(model);
+    let positive = positive_index(&labels, &options.positive, "the model")?;
+    let scored = score_examples(model, examples, path)?;
+    let info: Vec<ExampleInfo> = examples
+        .iter()
+        .map(|e| ExampleInfo {
+            text: &e.text,
+            fields: &e.fields,
+        })
+        .collect();
+    let explain =
+        |i: usize, label: usize| model.explain(&examples[i].text, label, options.explain_top);
+    Ok(set_report(
+        path,
+        &labels,
+        positive,
+        &info,
+        &scored,
+        options,
+        Some(&explain),
+    ))
+}
+
+/// Each example's probabilities under `model`, paragraph by paragraph.
+pub fn score_examples(model: &Model, examples: &[Example], path: &Path) -> Result<Vec<Scored>> {
+    let labels = label_names(model);
+    let truths = examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| truth_index(&labels, &e.label.0, path, i + 1))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(examples
+        .par_iter()
+        .zip(truths)
+        .map(|(e, t)| Scored::new(t, model.classify_paragraph(&e.text).probs))
+        .collect())
+}
+
+/// Classifies every page as a document and reports on lines and pages.
+pub fn evaluate_pages(
+    model: &Model,
+    pages: &[LabelledPage],
+    path: &Path,
+    context: bool,
+    options: &ReportOptions,
+) -> Result<PagesReport> {
+    let labels = label_names(model);
+    let positive = positive_index(&labels, &options.positive, "the model")?;
+    let scored = score_pages(model, pages, path, context)?;
+    let explain = |i: usize, label: usize| {
+        let text = page_lines(pages).nth(i).map_or("", |(_, t)| t);
+        model.explain(text, label, options.explain_top)
+    };
+    Ok(pages_from_scores(
+        pages,
+        path,
+        &labels,
+        positive,
+        &scored,
+        context,
+        options,
+        Some(&explain),
+    ))
+}
+
+fn page_lines(pages: &[LabelledPage]) -> impl Iterator<Item = (&str, &str)> {
+    pages.iter().flat_map(|p| {
+        p.lines
+            .iter()
+            .map(move |l| (p.page.as_str(), l.text.as_str()))
+    })
+}
+
+fn score_pages(
+    model: &Model,
+    pages: &[LabelledPage],
+    path: &Path,
+    context: bool,
+) -> Result<Vec<Scored>> {
+    let labels = label_names(model);
+    let scored: Vec<Vec<Scored>> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+            let predictions = model.classify_document(&texts, context);
+            page.lines
+                .iter()
+                .zip(predictions)
+                .map(|(line, p)| {
+                    Ok(Scored::new(
+                        truth_index(&labels, &line.label.0, path, i + 1)?,
+                        p.probs,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<_>>()?;
+    Ok(scored.into_iter().flatten().collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pages_from_scores(
+    pages: &[LabelledPage],
+    path: &Path,
+    labels: &[String],
+    positive: usize,
+    scored: &[Scored],
+    context: bool,
+    options: &ReportOptions,
+    explain: Option<&dyn Fn(usize, usize) -> Vec<crate::score::Contribution>>,
+) -> PagesReport {
+    let fields: Vec<Map<String, Value>> = pages
+        .iter()
+        .flat_map(|p| {
+            p.lines.iter().enumerate().map(|(i, _)| {
+                let mut m = Map::new();
+                m.insert("page".into(), Value::String(p.page.clone()));
+                m.insert("line".into(), Value::from(i + 1));
+                m
+            })
+        })
+        .collect();
+    let info: Vec<ExampleInfo> = page_lines(pages)
+        .zip(&fields)
+        .map(|((_, text), fields)| ExampleInfo { text, fields })
+        .collect();
+    let lines_report = set_report(path, labels, positive, &info, scored, options, explain);
+    let texts: Vec<(String, Vec<&str>)> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.page.clone(),
+                p.lines.iter().map(|l| l.text.as_str()).collect(),
+            )
+        })
+        .collect();
+    pages_report(&texts, scored, positive, context, lines_report)
+}
+
+/// One line of a prediction file.
+#[derive(Deserialize)]
+struct PredictionLine {
+    probs: BTreeMap<String, f64>,
+    /// The true label, when the writer recorded it: checked against the data.
+    label: Option<String>,
+}
+
+/// How far outside [0, 1] a probability may stray before it is an error
+/// (fastText's smoothing gives 1.00001); such values are clamped.
+const PROBABILITY_SLACK: f64 = 1e-3;
+
+/// A prediction file's labels, its probabilities, and the true label of
+/// each line where the file gives one.
+pub type Predictions = (Vec<String>, Vec<Vec<f64>>, Vec<Option<String>>);
+
+/// Reads a prediction file: the labels (sorted, as a newsbait model orders
+/// them) and, per line, the probability of each and the optional true label.
+pub fn read_predictions(path: &Path) -> Result<Predictions> {
+    let mut labels: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut truths = Vec::new();
+    crate::data::for_each_line(
+        path,
+        crate::data::open(path)?,
+        OnInvalid::Error,
+        |n, line| {
+            if line.trim().is_empty() {
+                return Ok(());
+            }
+            let parsed: PredictionLine = serde_json::from_str(line).map_err(|e| {
+                Error::parse(
+                    path,
+                    n,
+                    format!("not a prediction (`{{\"probs\": {{label: p, ...}}}}`): {e}"),
+                )
+            })?;
+            let these: Vec<String> = parsed.probs.keys().cloned().collect();
+            match &labels {
+                None => {
+                    if these.len() < 2 {
+                        return Err(Error::parse(path, n, "\"probs\" needs at least two labels"));
+                    }
+                    labels = Some(these);
+                }
+                Some(l) if *l != these => {
+                    return Err(Error::parse(
+                        path,
+                        n,
+                        format!("labels {these:?} differ from the first line's {l:?}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if let Some((label, p)) = parsed.probs.iter().find(|(_, p)| {
+                !(p.is_finite() && (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(*p))
+            }) {
+                return Err(Error::parse(
+                    path,
+                    n,
+                    format!("the probability of {label:?} is {p}, not in [0, 1]"),
+                ));
+            }
+            rows.push(
+                parsed
+                    .probs
+                    .into_values()
+                    .map(|p| p.clamp(0.0, 1.0))
+                    .collect(),
+            );
+            truths.push(parsed.label);
+            Ok(())
+        },
+    )?;
+    let labels = labels.ok_or_else(|| Error::parse(path, 1, "no predictions in the file"))?;
+    Ok((labels, rows, truths))
+}
+
+fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Result<Report> {
+    let (labels, rows, truths) = read_predictions(path)?;
+    // Where the file names each line's truth, it must be the data's, line by line.
+    let line_up = |i: usize, truth: &str, of: &Path| match truths.get(i) {
+        Some(Some(t)) if t != truth => Err(Error::parse(
+            path,
+            i + 1,
+            format!(
+                "this prediction is for a {t:?} example, but example {} of {} is {truth:?}: \
+                 the prediction file does not line up with the data",
+                i + 1,
+                of.display()
+            ),
+        )),
+        _ => Ok(()),
+    };
+    let positive = positive_index(&labels, &options.positive, &path.display().to_string())?;
+    let mut report = Report::new(
+        Scorer {
+            kind: "predictions".into(),
+            path: path.display().to_string(),
+            labels: labels.clone(),
+            temperature: None,
+            has_context: None,
+        },
+        options,
+    );
+    let count_check = |expected: usize, of: &Path, what: &str| {
+        if rows.len() == expected {
+            Ok(())
+        } else {
+            Err(Error::parse(
+                path,
+                rows.len().min(expected) + 1,
+                format!(
+                    "{} predictions for {expected} {what} of {}; a prediction file has one line per {what} in order",
+                    rows.len(),
+                    of.display()
+                ),
+            ))
+        }
+    };
+    match (&args.data, &args.pages) {
+        (Some(data_path), None) => {
+            let data = read_examples(data_path, args.format, args.on_invalid)?.examples;
+            count_check(data.len(), data_path, "example")?;
+            let scored = data
+                .iter()
+                .zip(rows)
+                .enumerate()
+                .map(|(i, (e, probs))| {
+                    line_up(i, &e.label.0, data_path)?;
+                    Ok(Scored::new(
+                        truth_index(&labels, &e.label.0, data_path, i + 1)?,
+                        probs,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let info: Vec<ExampleInfo> = data
+                .iter()
+                .map(|e| ExampleInfo {
+                    text: &e.text,
+                    fields: &e.fields,
+                })
+                .collect();
+            report.data = Some(set_report(
+                data_path, &labels, positive, &info, &scored, options, None,
+            ));
+        }
+        (None, Some(pages_path)) => {
+            let pages = read_pages(pages_path, args.on_invalid)?;
+            let n: usize = pages.iter().map(|p| p.lines.len()).sum();
+            count_check(n, pages_path, "page line")?;
+            let mut rows = rows.into_iter();
+            let mut scored = Vec::with_capacity(n);
+            for (i, page) in pages.iter().enumerate() {
+                for line in &page.lines {
+                    line_up(scored.len(), &line.label.0, pages_path)?;
+                    let probs = rows.next().expect("counted above");
+                    scored.push(Scored::new(
+                        truth_index(&labels, &line.label.0, pages_path, i + 1)?,
+                        probs,
+                    ));
+                }
+            }
+            report.pages = Some(pages_from_scores(
+                &pages,
+                pages_path,
+                &labels,
+                positive,
+                &scored,
+                !args.no_context,
+                options,
+                None,
+            ));
+        }
+        _ => {
+            return Err(Error::Settings(
+                "--predictions scores exactly one of --data or --pages".into(),
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Stratified k-fold split: the test indices of each fold. Each key's
+/// examples are shuffled with `seed` and dealt round the folds in turn, so
+/// the folds partition `0..keys.len()`, their sizes differ by at most one and
+/// each key's count in a fold differs by at most one from any other fold.
+pub fn stratified_folds<K: Ord>(keys: &[K], k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if k < 2 || k > keys.len() {
+        return Err(Error::Settings(format!(
+            "--cv needs 2 <= K <= the number of examples ({}), got {k}",
+            keys.len()
+        )));
+    }
+    let mut by_key: BTreeMap<&K, Vec<usize>> = BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        by_key.entry(key).or_default().push(i);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut folds = vec![Vec::new(); k];
+    let mut next = 0;
+    for (_, mut idx) in by_key {
+        idx.shuffle(&mut rng);
+        for i in idx {
+            folds[next % k].push(i);
+            next += 1;
+        }
+    }
+    folds.iter_mut().for_each(|f| f.sort_unstable());
+    Ok(folds)
+}
+
+fn complement(n: usize, test: &[usize]) -> Vec<usize> {
+    let mut is_test = vec![false; n];
+    test.iter().for_each(|&i| is_test[i] = true);
+    (0..n).filter(|&i| !is_test[i]).collect()
+}
+
+fn subset(examples: &[Example], idx: &[usize]) -> Vec<Example> {
+    idx.iter().map(|&i| examples[i].clone()).collect()
+}
+
+fn settings_json(settings: &ModelSettings) -> Value {
+    serde_json::to_value(settings).expect("settings serialise")
+}
+
+/// Figures of `model` on the examples at `test`.
+fn fold_figures(
+    model: &Model,
+    examples: &[Example],
+    test: &[usize],
+    path: &Path,
+    positive: &str,
+) -> Result<BTreeMap<String, f64>> {
+    let labels = label_names(model);
+    let pos = positive_index(&labels, positive, "the trained model")?;
+    let test_examples = subset(examples, test);
+    let scored = score_examples(model, &test_examples, path)?;
+    Ok(Metrics::compute(&labels, pos, &scored, false).figures())
+}
+
+/// Stratified k-fold cross-validation: trains with `trainer` on k - 1 folds,
+/// tests on the last, for each fold.
+pub fn cross_validate(
+    examples: &[Example],
+    path: &Path,
+    k: usize,
+    seed: u64,
+    settings: &ModelSettings,
+    trainer: &dyn Fn(&[Example]) -> Result<Model>,
+    options: &ReportOptions,
+) -> Result<CrossValidation> {
+    let labels: Vec<&str> = examples.iter().map(|e| e.label.0.as_str()).collect();
+    let folds_idx = stratified_folds(&labels, k, seed)?;
+    let progress = bar(k, "cross-validation", options.progress);
+    let mut folds = Vec::with_capacity(k);
+    for (f, test) in folds_idx.iter().enumerate() {
+        progress.set_message(format!("training fold {}", f + 1));
+        let train = complement(examples.len(), test);
+        let model = trainer(&subset(examples, &train))?;
+        progress.set_message(format!("testing fold {}", f + 1));
+        folds.push(Fold {
+            name: (f + 1).to_string(),
+            train: train.len(),
+            test: test.len(),
+            figures: fold_figures(&model, examples, test, path, &options.positive)?,
+        });
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let summary = Summary::of(&folds);
+    Ok(CrossValidation {
+        path: path.display().to_string(),
+        k,
+        seed,
+        settings: settings_json(settings),
+        folds,
+        summary,
+    })
+}
+
+/// The groups of leave-one-out: per value of `field` (sorted; examples
+/// without it form the group [`crate::report::MISSING_GROUP`]), the training
+/// indices (every other group) and the test indices (this group).
+pub fn leave_one_out_splits(
+    examples: &[Example],
+    field: &str,
+) -> Vec<(String, Vec<usize>, Vec<usize>)> {
+    let mut by_value: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in examples.iter().enumerate() {
+        by_value
+            .entry(e.field(field).unwrap_or(crate::report::MISSING_GROUP))
+            .or_default()
+            .push(i);
+    }
+    by_value
+        .into_iter()
+        .map(|(value, test)| {
+            let train = complement(examples.len(), &test);
+            (value.to_string(), train, test)
+        })
+        .collect()
+}
+
+/// Leave-one-group-out over the values of `field`.
+pub fn leave_one_out(
+    examples: &[Example],
+    path: &Path,
+    field: &str,
+    settings: &ModelSettings,
+    trainer: &dyn Fn(&[Example]) -> Result<Model>,
+    options: &ReportOptions,
+) -> Result<LeaveOneOut> {
+    let splits = leave_one_out_splits(examples, field);
+    if splits.len() < 2 {
+        return Err(Error::Settings(format!(
+            "--leave-one-out {field}: the data has {} value(s) of {field:?}; leave-one-out needs at least two",
+            splits.len()
+        )));
+    }
+    let progress = bar(splits.len(), "leave-one-out", options.progress);
+    let mut groups = Vec::with_capacity(splits.len());
+    for (value, train, test) in &splits {
+        progress.set_message(format!("held out: {value}"));
+        let model = trainer(&subset(examples, train))?;
+        groups.push(Fold {
+            name: value.clone(),
+            train: train.len(),
+            test: test.len(),
+            figures: fold_figures(&model, examples, test, path, &options.positive)?,
+        });
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let summary = Summary::of(&groups);
+    Ok(LeaveOneOut {
+        path: path.display().to_string(),
+        field: field.to_string(),
+        settings: settings_json(settings),
+        mean_macro_f1: summary.mean.get("macro_f1").copied().unwrap_or(0.0),
+        groups,
+        summary,
+    })
+}
+
+/// Cross-validation by page: for each fold the page context is learned from
+/// the other folds' pages on top of `base`'s naive Bayes, and the fold's
+/// pages are scored with and without it.
+#[allow(clippy::too_many_arguments)]
+pub fn cross_validate_pages(
+    base: &Model,
+    naive_bayes: String,
+    pages: &[LabelledPage],
+    path: &Path,
+    k: usize,
+    seed: u64,
+    context: &ContextFlags,
+    options: &ReportOptions,
+) -> Result<PageCrossValidation> {
+    let folds_idx = stratified_folds(&vec![(); pages.len()], k, seed)?;
+    let quiet = ReportOptions {
+        worst: 0,
+        ..options.clone()
+    };
+    let progress = bar(k, "cross-validation by page", options.progress);
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for (f, test) in folds_idx.iter().enumerate() {
+        let train: Vec<LabelledPage> = complement(pages.len(), test)
+            .into_iter()
+            .map(|i| pages[i].clone())
+            .collect();
+        let test_pages: Vec<LabelledPage> = test.iter().map(|&i| pages[i].clone()).collect();
+        let mut model = base.clone();
+        crate::train::learn_context(&mut model, &train, path, context.markers()?)?;
+        for (ctx, out) in [(true, &mut with), (false, &mut without)] {
+            let r = evaluate_pages(&model, &test_pages, path, ctx, &quiet)?;
+            out.push(Fold {
+                name: (f + 1).to_string(),
+                train: train.len(),
+                test: test_pages.len(),
+                figures: r.figures(),
+            });
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok(PageCrossValidation {
+        path: path.display().to_string(),
+        k,
+        seed,
+        naive_bayes,
+        with_context_summary: Summary::of(&with),
+        without_context_summary: Summary::of(&without),
+        with_context: with,
+        without_context: without,
+    })
+}
