@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 cargo test --release
+bash notebooks/run.sh
