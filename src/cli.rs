@@ -41,8 +41,9 @@ pub struct TrainingFlags {
     /// Naive Bayes variant.
     #[arg(long, value_enum, default_value_t = Variant::default())]
     pub variant: Variant,
-    /// Class priors: from the data, or equal for every label.
-    #[arg(long, value_enum, default_value_t = ClassWeight::default())]
+    /// Class priors: `prior` (the label shares of the data), `balanced` (equal),
+    /// or a prior strength between 0 and 1.
+    #[arg(long, default_value_t = ClassWeight::default())]
     pub class_weight: ClassWeight,
     /// Turn off jieba's HMM for unknown words.
     #[arg(long)]

@@ -28,7 +28,7 @@ use crate::context::{ContextModel, ListMarkers};
 use crate::data::{Example, Label, LabelledPage};
 use crate::error::{Error, Result};
 use crate::features::{FeatureKey, Interner, feature_value};
-use crate::model::{ClassWeight, LabelCount, Model, ModelSettings, TrainingSummary, Variant};
+use crate::model::{LabelCount, Model, ModelSettings, TrainingSummary, Variant};
 
 /// Trains a model on `examples`; `data` names the training file in messages
 /// and in the model's summary. `progress` is called with the number of
@@ -114,16 +114,7 @@ pub fn train(
         Variant::Multinomial => smoothed_log_probs(&class_counts, settings.alpha)?,
         Variant::Complement => complement_weights(&class_counts, settings.alpha)?,
     };
-    let log_priors = match settings.class_weight {
-        ClassWeight::Prior => {
-            let n: usize = documents.iter().sum();
-            documents
-                .iter()
-                .map(|&d| (d as f64 / n as f64).ln())
-                .collect()
-        }
-        ClassWeight::Balanced => vec![(1.0 / classes as f64).ln(); classes],
-    };
+    let log_priors = settings.class_weight.log_priors(&documents);
     let summary = TrainingSummary {
         data: data.display().to_string(),
         documents: labels
