@@ -28,7 +28,8 @@ EVAL="$ROOT/target/release/newsbait-eval"
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 echo "[compare] peers (fastText, scikit-learn MultinomialNB and ComplementNB)" >&2
-benches/peers/run.sh --corpus "$CORPUS" --out "$OUT/peers" ${PEER_ARGS[@]+"${PEER_ARGS[@]}"} >&2
+# alpha 0.1 is the better peer setting (dev macro-F1 0.944 against 0.908 at sklearn's 1.0).
+benches/peers/run.sh --corpus "$CORPUS" --out "$OUT/peers" --nb-alpha 0.1 ${PEER_ARGS[@]+"${PEER_ARGS[@]}"} >&2
 
 echo "[compare] newsbait" >&2
 "$EVAL" -q ${MODEL_ARGS[@]+"${MODEL_ARGS[@]}"} --data "$CORPUS/test.jsonl" --out "$OUT/newsbait/test" >/dev/null
