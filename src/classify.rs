@@ -91,40 +91,94 @@ pub fn classify_inputs(
         writeln!(out, "file\trecord\tline\tlabel\t{}\ttext", probs.join("\t"))
             .map_err(|e| Error::io(stdout, e))?;
     }
-    for path in inputs {
-        let format = options
-            .input_format
-            .unwrap_or_else(|| DocumentFormat::from_path(path));
-        let mut batch: Vec<Document> = Vec::with_capacity(options.batch_size);
-        let read = for_each_document(path, open(path)?, format, options.on_invalid, |doc| {
-            batch.push(doc);
-            if batch.len() >= options.batch_size {
-                flush(model, &mut batch, options, out, &mut stats)?;
+    // A reader thread parses documents into batches while the previous batch
+    // is scored and formatted on every core; the main thread writes each
+    // batch's output in input order. Two batches in flight bound memory.
+    let batch_size = options.batch_size.max(1);
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Document>>>(1);
+        let reader = scope.spawn(move || {
+            let mut skipped = 0usize;
+            for path in inputs {
+                let format = options
+                    .input_format
+                    .unwrap_or_else(|| DocumentFormat::from_path(path));
+                let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
+                let mut bytes = 0usize;
+                let read = open(path).and_then(|input| {
+                    for_each_document(path, input, format, options.on_invalid, |doc| {
+                        bytes += doc.paragraphs.iter().map(|p| p.text.len()).sum::<usize>();
+                        batch.push(doc);
+                        if batch.len() >= batch_size || bytes >= BATCH_BYTES {
+                            bytes = 0;
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                            // The writer has stopped (an error): stop reading.
+                            tx.send(Ok(full))
+                                .map_err(|_| Error::Settings("stopped".into()))?;
+                        }
+                        Ok(())
+                    })
+                });
+                match read {
+                    Ok(read) => {
+                        skipped += read.skipped_invalid;
+                        if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
+                            return skipped;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return skipped;
+                    }
+                }
             }
-            Ok(())
-        })?;
-        flush(model, &mut batch, options, out, &mut stats)?;
-        stats.skipped_invalid += read.skipped_invalid;
-    }
+            skipped
+        });
+        let mut result = Ok(());
+        for batch in rx.iter() {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            if let Err(e) = flush(model, &batch, options, out, &mut stats) {
+                result = Err(e);
+                break;
+            }
+        }
+        drop(rx);
+        stats.skipped_invalid += reader.join().expect("the reader thread does not panic");
+        result
+    })?;
     out.flush().map_err(|e| Error::io(stdout, e))?;
     Ok(stats)
 }
 
+/// Text read into one batch at most (besides the 512-document cap).
+const BATCH_BYTES: usize = 4 << 20;
+
 fn flush(
     model: &Model,
-    batch: &mut Vec<Document>,
+    batch: &[Document],
     options: &ClassifyOptions,
     out: &mut dyn Write,
     stats: &mut ClassifyStats,
 ) -> Result<()> {
-    let predictions: Vec<Vec<Prediction>> = batch
+    let formatted: Vec<Vec<u8>> = batch
         .par_iter()
         .map(|doc| {
             let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            model.classify_document(&texts, options.context)
+            let preds = model.classify_document(&texts, options.context);
+            let mut buf = Vec::with_capacity(doc.paragraphs.len() * 96);
+            write_document(model, doc, &preds, options, &mut buf)
+                .expect("writing to memory does not fail");
+            buf
         })
         .collect();
-    for (doc, preds) in batch.iter().zip(&predictions) {
+    for (doc, buf) in batch.iter().zip(&formatted) {
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
         stats.chars += doc
@@ -132,10 +186,9 @@ fn flush(
             .iter()
             .map(|p| p.text.chars().count())
             .sum::<usize>();
-        write_document(model, doc, preds, options, out)
+        out.write_all(buf)
             .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
     }
-    batch.clear();
     Ok(())
 }
 

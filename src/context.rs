@@ -73,6 +73,17 @@ impl ListMarkers {
     /// assert!(!m.is_heading("推荐阅读这篇关于经济形势的长篇报道和评论"));
     /// ```
     pub fn is_heading(&self, text: &str) -> bool {
+        // Most paragraphs are far longer than any heading: stop counting early.
+        let longest = self.phrases.iter().map(|p| p.chars().count()).max();
+        let limit = longest.unwrap_or(0) + 2;
+        if text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .nth(limit)
+            .is_some()
+        {
+            return false;
+        }
         let core: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
         let len = core.chars().count();
         self.phrases.iter().any(|p| {

@@ -5,8 +5,15 @@
 //! the crate version that wrote it and a training summary.
 //!
 //! Layout: the 8-byte magic `NEWSBAIT`, the format version (u32, little end),
-//! the payload length (u64), a CRC-32 of the payload (u32), then the payload,
-//! which is the [`Model`] in postcard encoding.
+//! the payload length (u64), a CRC-32 of the payload (u32), then the payload.
+//!
+//! The payload (version 2) is laid out so that loading is a few bulk copies:
+//! the small parts (labels, settings, priors, context, summary) in postcard
+//! encoding behind their length (u64), then the vocabulary's token bytes, token
+//! ends (u32 each), packed feature keys (u64 each) and the weights as `f32`,
+//! class after class, each array behind its element count (u64), all little
+//! end. Weights are rounded to `f32` when a model is made, so a model scores
+//! the same before and after a save.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -21,7 +28,7 @@ use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
 /// The version of the model file layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"NEWSBAIT";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -233,6 +240,99 @@ impl PartialEq for Model {
     }
 }
 
+/// The small parts of a model file, in postcard encoding.
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    crate_version: String,
+    labels: Vec<Label>,
+    settings: ModelSettings,
+    log_priors: Vec<f64>,
+    temperature: f64,
+    context: Option<ContextModel>,
+    summary: TrainingSummary,
+}
+
+/// Reads the arrays of a version-2 payload, checking every length.
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        if self.rest.len() < n {
+            return Err("the model is truncated inside its payload".into());
+        }
+        let (head, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        Ok(head)
+    }
+
+    fn len(&mut self) -> std::result::Result<usize, String> {
+        let n = u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"));
+        usize::try_from(n).map_err(|_| "an array length does not fit in memory".to_string())
+    }
+
+    /// An array of `N`-byte little-end values behind its count.
+    fn array<const N: usize>(&mut self) -> std::result::Result<&'a [u8], String> {
+        let n = self.len()?;
+        let bytes = n
+            .checked_mul(N)
+            .ok_or_else(|| "an array length does not fit in memory".to_string())?;
+        self.take(bytes)
+    }
+}
+
+fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
+    let mut r = Reader { rest: payload };
+    let meta_len = r.len()?;
+    let meta: Meta = postcard::from_bytes(r.take(meta_len)?)
+        .map_err(|e| format!("the model cannot be decoded: {e}"))?;
+    let blob_len = r.len()?;
+    let blob = std::str::from_utf8(r.take(blob_len)?)
+        .map_err(|_| "the model's token table is not UTF-8".to_string())?
+        .to_string();
+    let ends: Vec<u32> = r
+        .array::<4>()?
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    let features: Vec<u64> = r
+        .array::<8>()?
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect();
+    let flat: Vec<f64> = r
+        .array::<4>()?
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
+        .collect();
+    if !r.rest.is_empty() {
+        return Err("the model has bytes after its last array".into());
+    }
+    let columns = features.len();
+    if meta.labels.is_empty() || flat.len() != meta.labels.len() * columns {
+        return Err("the model's weights do not match its vocabulary".into());
+    }
+    let weights = if columns == 0 {
+        vec![Vec::new(); meta.labels.len()]
+    } else {
+        flat.chunks_exact(columns).map(<[f64]>::to_vec).collect()
+    };
+    let vocabulary = Vocabulary::from_parts(blob, ends, features)?;
+    Ok(Model {
+        crate_version: meta.crate_version,
+        labels: meta.labels,
+        settings: meta.settings,
+        vocabulary,
+        log_priors: meta.log_priors,
+        weights,
+        temperature: meta.temperature,
+        context: meta.context,
+        summary: meta.summary,
+        segmenter: OnceLock::new(),
+    })
+}
+
 /// The model shipped with newsbait, trained on the shared corpus's train split.
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/newsbait.model");
 
@@ -252,7 +352,10 @@ impl Model {
             settings,
             vocabulary,
             log_priors,
-            weights,
+            weights: weights
+                .into_iter()
+                .map(|row| row.into_iter().map(|w| w as f32 as f64).collect())
+                .collect(),
             temperature: 1.0,
             context: None,
             summary,
@@ -278,7 +381,39 @@ impl Model {
 
     /// Encodes the model in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let payload = postcard::to_stdvec(self).expect("a model always serialises");
+        let meta = postcard::to_stdvec(&Meta {
+            crate_version: self.crate_version.clone(),
+            labels: self.labels.clone(),
+            settings: self.settings.clone(),
+            log_priors: self.log_priors.clone(),
+            temperature: self.temperature,
+            context: self.context.clone(),
+            summary: self.summary.clone(),
+        })
+        .expect("a model always serialises");
+        let (blob, ends, features) = self.vocabulary.parts();
+        let mut payload = Vec::with_capacity(
+            64 + meta.len()
+                + blob.len()
+                + ends.len() * 4
+                + features.len() * 8
+                + self.weights.len() * features.len() * 4,
+        );
+        let put_len = |p: &mut Vec<u8>, n: usize| p.extend_from_slice(&(n as u64).to_le_bytes());
+        put_len(&mut payload, meta.len());
+        payload.extend_from_slice(&meta);
+        put_len(&mut payload, blob.len());
+        payload.extend_from_slice(blob.as_bytes());
+        put_len(&mut payload, ends.len());
+        ends.iter()
+            .for_each(|e| payload.extend_from_slice(&e.to_le_bytes()));
+        put_len(&mut payload, features.len());
+        features
+            .iter()
+            .for_each(|k| payload.extend_from_slice(&k.to_le_bytes()));
+        let weights = self.weights.iter().flatten();
+        put_len(&mut payload, self.weights.len() * features.len());
+        weights.for_each(|&w| payload.extend_from_slice(&(w as f32).to_le_bytes()));
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -324,8 +459,7 @@ impl Model {
                     .into(),
             ));
         }
-        let model: Model = postcard::from_bytes(payload)
-            .map_err(|e| fail(format!("the model cannot be decoded: {e}")))?;
+        let model = decode_payload(payload).map_err(fail)?;
         model.check_shape().map_err(fail)?;
         Ok(model)
     }
@@ -381,6 +515,40 @@ mod tests {
         for bytes in [&b""[..], b"hello world, not a model at all", b"NEWSBAI"] {
             let err = Model::from_bytes(bytes, p).unwrap_err().to_string();
             assert!(err.starts_with("m.model: not a newsbait model"), "{err}");
+        }
+    }
+
+    #[test]
+    fn save_and_load_give_identical_scores() {
+        let model = Model::shipped().unwrap();
+        let bytes = model.to_bytes();
+        let back = Model::from_bytes(&bytes, Path::new("m.model")).unwrap();
+        assert_eq!(back, model);
+        assert_eq!(back.to_bytes(), bytes);
+        for text in [
+            "国务院召开常务会议,部署稳就业工作。",
+            "震惊!她竟然这样做,看完惊呆了",
+            "生活|牙膏的妙用",
+            "",
+        ] {
+            assert_eq!(
+                back.joint_log_likelihood(text),
+                model.joint_log_likelihood(text)
+            );
+        }
+    }
+
+    #[test]
+    fn damaged_payloads_are_errors_not_panics() {
+        let bytes = Model::shipped().unwrap().to_bytes();
+        let p = Path::new("m.model");
+        for cut in [HEADER_LEN + 3, HEADER_LEN + 100, bytes.len() - 1] {
+            let mut short = bytes[..cut].to_vec();
+            let len = (short.len() - HEADER_LEN) as u64;
+            short[12..20].copy_from_slice(&len.to_le_bytes());
+            let crc = crc32fast::hash(&short[HEADER_LEN..]);
+            short[20..24].copy_from_slice(&crc.to_le_bytes());
+            assert!(Model::from_bytes(&short, p).is_err());
         }
     }
 }

@@ -54,7 +54,16 @@ impl Model {
     /// For a multinomial model this is naive Bayes's joint log-likelihood, the
     /// quantity linfa-bayes computes on dense input.
     pub fn joint_log_likelihood(&self, text: &str) -> Vec<f64> {
-        let x = self.features_of(text);
+        let text = self.settings.normalizer.normalize(text);
+        self.normalized_jll(&text)
+    }
+
+    /// [`Model::joint_log_likelihood`] of text already normalised.
+    fn normalized_jll(&self, text: &str) -> Vec<f64> {
+        let words = self.segmenter().cut(text);
+        let x = self
+            .vocabulary
+            .vectorize(text, &words, &self.settings.features);
         self.log_priors
             .iter()
             .zip(&self.weights)
@@ -84,10 +93,12 @@ impl Model {
         paragraphs: &[S],
         context: bool,
     ) -> Vec<Prediction> {
-        let jll: Vec<Vec<f64>> = paragraphs
+        // Each paragraph is normalised once, for its features and its heading check.
+        let normalized: Vec<String> = paragraphs
             .iter()
-            .map(|p| self.joint_log_likelihood(p.as_ref()))
+            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
             .collect();
+        let jll: Vec<Vec<f64>> = normalized.iter().map(|p| self.normalized_jll(p)).collect();
         match (&self.context, context) {
             (Some(ctx), true) if paragraphs.len() > 1 => {
                 let mut emissions: Vec<Vec<f64>> = jll
@@ -98,10 +109,6 @@ impl Model {
                             .map(|(s, prior)| (s - prior) / self.temperature)
                             .collect()
                     })
-                    .collect();
-                let normalized: Vec<String> = paragraphs
-                    .iter()
-                    .map(|p| self.settings.normalizer.normalize(p.as_ref()))
                     .collect();
                 ctx.mark_headings(&normalized, &mut emissions);
                 ctx.posteriors(&emissions)

@@ -52,13 +52,20 @@ fn shared_default() -> Arc<Jieba> {
     DEFAULT.get_or_init(|| Arc::new(Jieba::new())).clone()
 }
 
+/// Builds the shared default dictionary now (for instance on a thread while a
+/// model loads), so that the first [`Segmenter::new`] finds it ready.
+pub fn warm_up() {
+    shared_default();
+}
+
 impl Segmenter {
     /// Builds a segmenter for these settings.
     pub fn new(settings: &TokenizerSettings) -> Self {
         let jieba = if settings.user_words.is_empty() {
             shared_default()
         } else {
-            let mut jieba = Jieba::new();
+            // Cloning the shared dictionary is cheaper than building another.
+            let mut jieba = Jieba::clone(&shared_default());
             for w in &settings.user_words {
                 jieba.add_word(&w.word, w.freq, None);
             }

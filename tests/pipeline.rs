@@ -61,9 +61,10 @@ fn sparse_scores_equal_linfa_bayes_on_dense_input() {
     for (i, e) in examples.iter().enumerate() {
         let ours = model.joint_log_likelihood(&e.text);
         for (class, theirs) in &expected {
+            // Weights are stored as f32 (7 significant digits); sums stay in f64.
             let diff = (ours[**class] - theirs[i]).abs();
             assert!(
-                diff < 1e-9 * theirs[i].abs().max(1.0),
+                diff < 1e-6 * theirs[i].abs().max(1.0),
                 "example {i}, class {class}: ours {} linfa {}",
                 ours[**class],
                 theirs[i]

@@ -1,0 +1,38 @@
+//! Macro-F1 of a model on a labelled file, each paragraph scored on its own:
+//! how `benches/README.md` shows what pruning features costs.
+//!
+//! ```text
+//! cargo run --release --example accuracy -- MODEL ../shared/corpus/dev.jsonl
+//! ```
+
+use std::path::Path;
+
+use newsbait::Model;
+use newsbait::data::{OnInvalid, read_examples};
+use newsbait::metrics::ConfusionMatrix;
+use rayon::prelude::*;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [model, data] = args.as_slice() else {
+        return Err("usage: accuracy MODEL DATA.jsonl".into());
+    };
+    let model = Model::load(Path::new(model))?;
+    let data = read_examples(Path::new(data), None, OnInvalid::Skip)?;
+    let (truth, pred): (Vec<usize>, Vec<usize>) = data
+        .examples
+        .par_iter()
+        .filter_map(|e| {
+            let t = model.label_index(&e.label.0)?;
+            Some((t, model.classify_paragraph(&e.text).label))
+        })
+        .unzip();
+    let cm = ConfusionMatrix::from_pairs(model.labels.len(), &truth, &pred);
+    println!(
+        "features {} macro-F1 {:.4} accuracy {:.4}",
+        model.vocabulary.len(),
+        cm.macro_f1(),
+        cm.accuracy()
+    );
+    Ok(())
+}
