@@ -10,7 +10,8 @@
 //! 5. [`model`]: the model, its settings and its file format;
 //! 6. [`score`] (and [`context`]): labels and probabilities, with page context.
 //!
-//! [`data`] reads training files and documents; [`io`] writes files atomically.
+//! [`data`] reads training files and documents; [`classify`] streams documents
+//! through a model to an output format; [`io`] writes files atomically.
 //! [`eval`] runs evaluations and [`report`] writes their reports, from
 //! [`metrics`] and [`plots`]; [`cli`] holds flags the binaries share.
 //!
