@@ -55,12 +55,16 @@ impl Default for ClassifyOptions {
 }
 
 /// What a run read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClassifyStats {
     pub documents: usize,
     pub paragraphs: usize,
     pub chars: usize,
     pub skipped_invalid: usize,
+    /// JSONL records skipped as malformed (not JSON, no string `text`).
+    pub skipped_malformed: usize,
+    /// One warning for each input that had lines skipped (see [`crate::data::ReadStats::warning`]).
+    pub warnings: Vec<String>,
 }
 
 /// Classifies every input (files, or `-` for standard input) and writes the
@@ -105,6 +109,8 @@ pub fn classify_inputs(
         })?;
         flush(model, &mut batch, options, out, &mut stats)?;
         stats.skipped_invalid += read.skipped_invalid;
+        stats.skipped_malformed += read.skipped_malformed;
+        stats.warnings.extend(read.warning(path));
     }
     out.flush().map_err(|e| Error::io(stdout, e))?;
     Ok(stats)
