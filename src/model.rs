@@ -106,7 +106,7 @@ pub struct TrainingSummary {
     pub documents: Vec<LabelCount>,
     /// Features before pruning by `min_count` and `max_features`.
     pub features_seen: usize,
-    /// Lines skipped as invalid UTF-8 or binary.
+    /// Lines skipped as invalid UTF-8, binary or malformed.
     pub skipped_invalid: usize,
 }
 
@@ -255,6 +255,7 @@ impl Model {
         let model: Model = postcard::from_bytes(payload)
             .map_err(|e| fail(format!("the model cannot be decoded: {e}")))?;
         model.check_shape().map_err(fail)?;
+        model.check_values().map_err(fail)?;
         Ok(model)
     }
 
@@ -270,6 +271,27 @@ impl Model {
         }
         if let Some(ctx) = &self.context {
             ctx.check(classes)?;
+        }
+        Ok(())
+    }
+
+    /// Guards against parameters no training gives (NaN, infinite, absurd),
+    /// which would turn every probability into NaN.
+    fn check_values(&self) -> std::result::Result<(), String> {
+        let sane = |x: &f64| x.is_finite() && x.abs() <= 1e6;
+        if !self.log_priors.iter().all(sane) || !self.weights.iter().flatten().all(sane) {
+            return Err("the model's weights are not finite numbers; retrain it".into());
+        }
+        if !(1e-6..=1e6).contains(&self.temperature) {
+            return Err(format!(
+                "the model's temperature {} is out of range; retrain or recalibrate it",
+                self.temperature
+            ));
+        }
+        if let Some(ctx) = &self.context
+            && !ctx.start.iter().chain(ctx.transition.iter().flatten()).all(sane)
+        {
+            return Err("the model's page-context tables are not finite numbers; retrain it".into());
         }
         Ok(())
     }
