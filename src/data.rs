@@ -242,7 +242,9 @@ pub fn for_each_line_capped(
                 return Err(Error::parse(
                     path,
                     line_no,
-                    format!("{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"),
+                    format!(
+                        "{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"
+                    ),
                 ));
             }
         };

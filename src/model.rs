@@ -289,9 +289,15 @@ impl Model {
             ));
         }
         if let Some(ctx) = &self.context
-            && !ctx.start.iter().chain(ctx.transition.iter().flatten()).all(sane)
+            && !ctx
+                .start
+                .iter()
+                .chain(ctx.transition.iter().flatten())
+                .all(sane)
         {
-            return Err("the model's page-context tables are not finite numbers; retrain it".into());
+            return Err(
+                "the model's page-context tables are not finite numbers; retrain it".into(),
+            );
         }
         Ok(())
     }

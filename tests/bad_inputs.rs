@@ -43,7 +43,9 @@ fn good_lines() -> String {
 #[test]
 fn invalid_utf8_is_skipped_with_a_count_or_stops_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut data = b"{\"label\":\"news\",\"text\":\"ok\"}\n{\"label\":\"news\",\"text\":\"\xFF\xFE\"}\n".to_vec();
+    let mut data =
+        b"{\"label\":\"news\",\"text\":\"ok\"}\n{\"label\":\"news\",\"text\":\"\xFF\xFE\"}\n"
+            .to_vec();
     data.extend_from_slice(good_lines().as_bytes());
     let o = train(dir.path(), "d.jsonl", &data, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -57,7 +59,10 @@ fn invalid_utf8_is_skipped_with_a_count_or_stops_the_run() {
     let o = train(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
     assert_clean_failure(
         &o,
-        &["d.jsonl:2: not valid UTF-8 at byte", "re-encode the file as UTF-8"],
+        &[
+            "d.jsonl:2: not valid UTF-8 at byte",
+            "re-encode the file as UTF-8",
+        ],
     );
 }
 
@@ -67,14 +72,22 @@ fn nul_bytes_and_binary_junk_are_named() {
     let mut data = good_lines().into_bytes();
     data.extend_from_slice(b"{\"label\":\"news\",\"text\":\"a\0b\"}\n");
     let o = train(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
-    assert_clean_failure(&o, &["d.jsonl:21: holds NUL bytes (is this a binary file?)"]);
+    assert_clean_failure(
+        &o,
+        &["d.jsonl:21: holds NUL bytes (is this a binary file?)"],
+    );
 
     // Pure binary junk, no line ends: every line skipped, then nothing to train on.
-    let junk: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let o = train(dir.path(), "junk.jsonl", &junk, &[]);
     assert_clean_failure(
         &o,
-        &["junk.jsonl: no training examples: all 782 lines were skipped", "junk.jsonl: skipped"],
+        &[
+            "junk.jsonl: no training examples: all 782 lines were skipped",
+            "junk.jsonl: skipped",
+        ],
     );
     // Without a telling name, the format cannot be guessed.
     let junk: Vec<u8> = junk.iter().map(|b| b | 0x80).collect();
@@ -88,7 +101,11 @@ fn bom_and_crlf_are_invisible() {
     let path = dir.path().join("d.tsv");
     std::fs::write(&path, "\u{FEFF}news\t国务院开会\r\nclickbait\t震惊\r\n\r\n").unwrap();
     let ex = read_examples(&path, None, OnInvalid::Error).unwrap();
-    let got: Vec<(&str, &str)> = ex.examples.iter().map(|e| (e.label.0.as_str(), e.text.as_str())).collect();
+    let got: Vec<(&str, &str)> = ex
+        .examples
+        .iter()
+        .map(|e| (e.label.0.as_str(), e.text.as_str()))
+        .collect();
     assert_eq!(got, [("news", "国务院开会"), ("clickbait", "震惊")]);
 
     // Documents: a BOM'd CRLF text file gives clean paragraphs with their lines.
@@ -104,7 +121,11 @@ fn bom_and_crlf_are_invisible() {
         },
     )
     .unwrap();
-    let ps: Vec<(usize, &str)> = docs[0].paragraphs.iter().map(|p| (p.line, p.text.as_str())).collect();
+    let ps: Vec<(usize, &str)> = docs[0]
+        .paragraphs
+        .iter()
+        .map(|p| (p.line, p.text.as_str()))
+        .collect();
     assert_eq!(ps, [(1, "标题"), (3, "正文")]);
 }
 
@@ -115,7 +136,10 @@ fn empty_and_blank_training_files_say_so() {
     let dir = tempfile::tempdir().unwrap();
     for (name, data) in [("empty.jsonl", ""), ("blank.jsonl", "\n  \n\r\n\t\n")] {
         let o = train(dir.path(), name, data.as_bytes(), &[]);
-        assert_clean_failure(&o, &[&format!("{name}: no training examples: the file is empty")]);
+        assert_clean_failure(
+            &o,
+            &[&format!("{name}: no training examples: the file is empty")],
+        );
     }
 }
 
@@ -147,18 +171,29 @@ fn a_single_50_mb_line_is_read_whole() {
     }
     let line = format!("{{\"id\":1,\"text\":\"{text}\"}}\n");
     let mut seen = Vec::new();
-    let stats = for_each_line(Path::new("big.jsonl"), line.as_bytes(), OnInvalid::Error, |n, l| {
-        seen.push((n, l.len()));
-        Ok(())
-    })
+    let stats = for_each_line(
+        Path::new("big.jsonl"),
+        line.as_bytes(),
+        OnInvalid::Error,
+        |n, l| {
+            seen.push((n, l.len()));
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!(stats.lines, 1);
     assert_eq!(seen, [(1, line.len() - 1)]);
     let mut paragraphs = 0;
-    for_each_document(Path::new("big.jsonl"), line.as_bytes(), DocumentFormat::Jsonl, OnInvalid::Error, |d| {
-        paragraphs += d.paragraphs.len();
-        Ok(())
-    })
+    for_each_document(
+        Path::new("big.jsonl"),
+        line.as_bytes(),
+        DocumentFormat::Jsonl,
+        OnInvalid::Error,
+        |d| {
+            paragraphs += d.paragraphs.len();
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!(paragraphs, text.len() / (para.len() + 2));
 }
@@ -169,17 +204,31 @@ fn a_line_longer_than_the_cap_is_skipped_or_named_without_being_held() {
     let junk = std::io::repeat(b'x').take((MAX_LINE_BYTES + 1000) as u64);
     let tail = &b"\n{\"text\":\"ok\"}\n"[..];
     let mut docs = 0;
-    let stats = for_each_document(Path::new("j.jsonl"), junk.chain(tail), DocumentFormat::Jsonl, OnInvalid::Skip, |_| {
-        docs += 1;
-        Ok(())
-    })
+    let stats = for_each_document(
+        Path::new("j.jsonl"),
+        junk.chain(tail),
+        DocumentFormat::Jsonl,
+        OnInvalid::Skip,
+        |_| {
+            docs += 1;
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!((docs, stats.skipped_invalid), (1, 1));
     let warning = stats.warning(Path::new("j.jsonl")).unwrap();
-    assert!(warning.contains("line 1: the line is longer than 128 MiB"), "{warning}");
+    assert!(
+        warning.contains("line 1: the line is longer than 128 MiB"),
+        "{warning}"
+    );
     let junk = std::io::repeat(b'x').take((MAX_LINE_BYTES + 1) as u64);
-    let err = for_each_line(Path::new("j.jsonl"), junk, OnInvalid::Error, |_, _| Ok(())).unwrap_err();
-    assert!(err.to_string().starts_with("j.jsonl:1: the line is longer than 128 MiB"), "{err}");
+    let err =
+        for_each_line(Path::new("j.jsonl"), junk, OnInvalid::Error, |_, _| Ok(())).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("j.jsonl:1: the line is longer than 128 MiB"),
+        "{err}"
+    );
 }
 
 // ---- malformed records -----------------------------------------------------
@@ -188,8 +237,14 @@ const MALFORMED: &[(&str, &str)] = &[
     ("{\"label\":\"news\",\"text\":\"x\"", "not a JSON object"),
     ("[1, 2]", "not a JSON object"),
     ("{\"label\":\"news\"}", "the record has no \"text\" field"),
-    ("{\"label\":\"news\",\"text\":42}", "\"text\" must be a string, found a number"),
-    ("{\"label\":\"news\",\"text\":null}", "\"text\" must be a string, found null"),
+    (
+        "{\"label\":\"news\",\"text\":42}",
+        "\"text\" must be a string, found a number",
+    ),
+    (
+        "{\"label\":\"news\",\"text\":null}",
+        "\"text\" must be a string, found null",
+    ),
     ("{\"label\":\"  \",\"text\":\"x\"}", "the label is empty"),
     ("{\"text\":\"x\"}", "the record has no \"label\" field"),
 ];
@@ -202,20 +257,48 @@ fn malformed_training_records_are_skipped_with_a_warning_or_stop_the_run() {
         let o = train(dir.path(), "m.jsonl", data.as_bytes(), &[]);
         assert!(o.status.success(), "{record}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("skipped 1 of 21 lines (0 not UTF-8 text, 1 malformed records)"), "{err}");
-        assert!(err.contains(&format!("line 21: {message}")), "{record}: {err}");
+        assert!(
+            err.contains("skipped 1 of 21 lines (0 not UTF-8 text, 1 malformed records)"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("line 21: {message}")),
+            "{record}: {err}"
+        );
 
-        let o = train(dir.path(), "m.jsonl", data.as_bytes(), &["--on-invalid", "error"]);
+        let o = train(
+            dir.path(),
+            "m.jsonl",
+            data.as_bytes(),
+            &["--on-invalid", "error"],
+        );
         assert_clean_failure(&o, &[&format!("m.jsonl:21: {message}")]);
     }
     // The same in TSV and fastText.
     for (name, line, message) in [
-        ("m.tsv", "no tab here", "m.tsv:3: expected `label<TAB>text`, found no tab"),
+        (
+            "m.tsv",
+            "no tab here",
+            "m.tsv:3: expected `label<TAB>text`, found no tab",
+        ),
         ("m.tsv", " \ttext", "m.tsv:3: the label is empty"),
-        ("m.txt", "plain text", "m.txt:3: expected `__label__NAME text`"),
+        (
+            "m.txt",
+            "plain text",
+            "m.txt:3: expected `__label__NAME text`",
+        ),
     ] {
-        let good = if name.ends_with("tsv") { "news\t国务院开会\nclickbait\t震惊了\n" } else { "__label__news 国务院开会\n__label__clickbait 震惊了\n" };
-        let o = train(dir.path(), name, format!("{good}{line}\n").as_bytes(), &["--on-invalid", "error"]);
+        let good = if name.ends_with("tsv") {
+            "news\t国务院开会\nclickbait\t震惊了\n"
+        } else {
+            "__label__news 国务院开会\n__label__clickbait 震惊了\n"
+        };
+        let o = train(
+            dir.path(),
+            name,
+            format!("{good}{line}\n").as_bytes(),
+            &["--on-invalid", "error"],
+        );
         assert_clean_failure(&o, &[message]);
     }
 }
@@ -225,27 +308,41 @@ fn malformed_documents_are_skipped_with_a_warning_or_stop_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("docs.jsonl");
     let mut data = documents_jsonl(2);
-    for (record, _) in MALFORMED.iter().filter(|(r, _)| !r.contains("label\":\"news\",\"text\":\"x\"}")) {
+    for (record, _) in MALFORMED
+        .iter()
+        .filter(|(r, _)| !r.contains("label\":\"news\",\"text\":\"x\"}"))
+    {
         data.push_str(record);
         data.push('\n');
     }
     data.push_str(&documents_jsonl(1));
     std::fs::write(&path, &data).unwrap();
-    let o = run(Command::new(classify_bin()).arg(&path).args(["--format", "jsonl"]));
+    let o = run(Command::new(classify_bin())
+        .arg(&path)
+        .args(["--format", "jsonl"]));
     assert!(o.status.success(), "{}", stderr(&o));
     let records: Vec<u64> = stdout(&o)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["record"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["record"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     // Documents without a string text (records 3..=6) are skipped; the rest come through.
     let skipped = data.lines().count() - records.len();
     assert_eq!(records.first(), Some(&1));
     assert_eq!(*records.last().unwrap() as usize, data.lines().count());
     let err = stderr(&o);
-    assert!(err.contains(&format!("docs.jsonl: skipped {skipped} of")), "{err}");
+    assert!(
+        err.contains(&format!("docs.jsonl: skipped {skipped} of")),
+        "{err}"
+    );
     assert!(err.contains("line 3: not a JSON object"), "{err}");
 
-    let o = run(Command::new(classify_bin()).arg(&path).args(["--on-invalid", "error"]));
+    let o = run(Command::new(classify_bin())
+        .arg(&path)
+        .args(["--on-invalid", "error"]));
     assert_clean_failure(&o, &["docs.jsonl:3: not a JSON object"]);
 }
 
@@ -254,9 +351,25 @@ fn malformed_documents_are_skipped_with_a_warning_or_stop_the_run() {
 #[test]
 fn one_label_or_no_usable_text_stops_training() {
     let dir = tempfile::tempdir().unwrap();
-    let o = train(dir.path(), "one.tsv", "news\t国务院开会\nnews\t部署工作\n".as_bytes(), &[]);
-    assert_clean_failure(&o, &["one.tsv: every example has the label \"news\"", "add examples of another label"]);
-    let o = train(dir.path(), "none.tsv", "news\t   \nclickbait\t——\nnews\t!!!\n".as_bytes(), &[]);
+    let o = train(
+        dir.path(),
+        "one.tsv",
+        "news\t国务院开会\nnews\t部署工作\n".as_bytes(),
+        &[],
+    );
+    assert_clean_failure(
+        &o,
+        &[
+            "one.tsv: every example has the label \"news\"",
+            "add examples of another label",
+        ],
+    );
+    let o = train(
+        dir.path(),
+        "none.tsv",
+        "news\t   \nclickbait\t——\nnews\t!!!\n".as_bytes(),
+        &[],
+    );
     assert_clean_failure(&o, &["none.tsv: no usable text"]);
     assert!(!dir.path().join("out.model").exists());
 }
@@ -276,20 +389,42 @@ fn damaged_model_files_are_named_and_explained() {
     let mut other_version = good.clone();
     other_version[8] = 99;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated", good[..good.len() - 10].to_vec(), "the file is truncated or has trailing bytes"),
+        (
+            "truncated",
+            good[..good.len() - 10].to_vec(),
+            "the file is truncated or has trailing bytes",
+        ),
         ("header-only", good[..10].to_vec(), "not a newsbait model"),
-        ("corrupted", corrupted, "the model is corrupted (its checksum does not match); retrain it or copy it again"),
-        ("version", other_version, "model format version 99, but this newsbait reads version"),
-        ("text", b"news\tthis is a TSV file, not a model\n".to_vec(), "not a newsbait model"),
+        (
+            "corrupted",
+            corrupted,
+            "the model is corrupted (its checksum does not match); retrain it or copy it again",
+        ),
+        (
+            "version",
+            other_version,
+            "model format version 99, but this newsbait reads version",
+        ),
+        (
+            "text",
+            b"news\tthis is a TSV file, not a model\n".to_vec(),
+            "not a newsbait model",
+        ),
         ("empty", Vec::new(), "not a newsbait model"),
     ];
     for (name, bytes, message) in cases {
         let path = dir.path().join(format!("{name}.model"));
         std::fs::write(&path, bytes).unwrap();
-        let o = run(Command::new(classify_bin()).arg("--model").arg(&path).arg(&doc));
+        let o = run(Command::new(classify_bin())
+            .arg("--model")
+            .arg(&path)
+            .arg(&doc));
         assert_clean_failure(&o, &[&format!("{name}.model: {message}")]);
     }
-    let o = run(Command::new(classify_bin()).arg("--model").arg(dir.path().join("missing.model")).arg(&doc));
+    let o = run(Command::new(classify_bin())
+        .arg("--model")
+        .arg(dir.path().join("missing.model"))
+        .arg(&doc));
     assert_clean_failure(&o, &["missing.model: No such file or directory"]);
 }
 
@@ -302,9 +437,23 @@ fn an_unwritable_output_path_fails_before_training() {
     std::fs::write(&data, good_lines()).unwrap();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    for out in [dir.path().join("no-such-dir/m.model"), file.join("m.model"), dir.path().to_path_buf()] {
-        let o = run(Command::new(train_bin()).arg("--data").arg(&data).arg("--out").arg(&out));
-        assert_clean_failure(&o, &[&format!("{}: cannot write", out.display()), "choose another path"]);
+    for out in [
+        dir.path().join("no-such-dir/m.model"),
+        file.join("m.model"),
+        dir.path().to_path_buf(),
+    ] {
+        let o = run(Command::new(train_bin())
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(&out));
+        assert_clean_failure(
+            &o,
+            &[
+                &format!("{}: cannot write", out.display()),
+                "choose another path",
+            ],
+        );
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
@@ -317,18 +466,31 @@ fn a_full_disk_is_an_error_not_a_half_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d.jsonl");
     std::fs::write(&data, good_lines()).unwrap();
-    let o = run(Command::new(train_bin()).arg("--data").arg(&data).args(["--out", "/dev/full"]));
+    let o = run(Command::new(train_bin())
+        .arg("--data")
+        .arg(&data)
+        .args(["--out", "/dev/full"]));
     assert_clean_failure(&o, &["/dev/full: cannot write: No space left on device"]);
     // The device is still a device: nothing was renamed over it.
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
+    assert!(
+        std::fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
 
     let docs = dir.path().join("docs.jsonl");
     std::fs::write(&docs, documents_jsonl(50)).unwrap();
     let o = Command::new(classify_bin())
         .arg(&docs)
         .stdin(Stdio::null())
-        .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
         .output()
         .unwrap();
     assert_clean_failure(&o, &["No space left on device"]);
@@ -348,15 +510,29 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap();
     // Like `| head -c 100`: read a little, then close the pipe.
     let mut first = [0u8; 100];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 
     // The shell form, when there is a shell.
-    let script = format!("{} {} | head -n 2 >/dev/null; echo ${{PIPESTATUS[0]}}", classify_bin(), docs.display());
-    if let Ok(o) = Command::new("bash").arg("-c").arg(&script).stdin(Stdio::null()).output() {
+    let script = format!(
+        "{} {} | head -n 2 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        classify_bin(),
+        docs.display()
+    );
+    if let Ok(o) = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .stdin(Stdio::null())
+        .output()
+    {
         assert_eq!(stdout(&o).trim(), "0", "{}", stderr(&o));
         assert_eq!(stderr(&o), "");
     }
@@ -367,12 +543,30 @@ fn a_closed_pipe_ends_quietly() {
 #[test]
 fn readers_report_the_line_of_each_problem() {
     let data = b"{\"label\":\"a\",\"text\":\"x\"}\n\xFF\n{\"label\":\"a\"}\n{\"label\":\"b\",\"text\":\"y\"}\n";
-    let ex = read_examples_from(Path::new("t.jsonl"), &data[..], DataFormat::Jsonl, OnInvalid::Skip).unwrap();
+    let ex = read_examples_from(
+        Path::new("t.jsonl"),
+        &data[..],
+        DataFormat::Jsonl,
+        OnInvalid::Skip,
+    )
+    .unwrap();
     assert_eq!(ex.examples.len(), 2);
-    assert_eq!((ex.stats.skipped_invalid, ex.stats.skipped_malformed), (1, 1));
+    assert_eq!(
+        (ex.stats.skipped_invalid, ex.stats.skipped_malformed),
+        (1, 1)
+    );
     assert_eq!(ex.stats.first_skipped.as_ref().map(|s| s.0), Some(2));
-    let err = read_examples_from(Path::new("t.jsonl"), &data[..], DataFormat::Jsonl, OnInvalid::Error).unwrap_err();
-    assert!(err.to_string().starts_with("t.jsonl:2: not valid UTF-8"), "{err}");
+    let err = read_examples_from(
+        Path::new("t.jsonl"),
+        &data[..],
+        DataFormat::Jsonl,
+        OnInvalid::Error,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("t.jsonl:2: not valid UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -29,12 +29,29 @@ fn the_model_file_is_byte_identical_for_1_and_2_threads() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("train.jsonl");
     // More than one parallel chunk (256 paragraphs) of work.
-    std::fs::write(&data, training_jsonl(60)).unwrap();
-    for extra in [&[][..], &["--char-ngrams", "2", "--variant", "complement", "--max-features", "300"][..]] {
+    std::fs::write(&data, training_jsonl(30)).unwrap();
+    for extra in [
+        &[][..],
+        &[
+            "--char-ngrams",
+            "2",
+            "--variant",
+            "complement",
+            "--max-features",
+            "300",
+        ][..],
+    ] {
         let one = train_with_threads(dir.path(), &data, 1, extra);
         let two = train_with_threads(dir.path(), &data, 2, extra);
-        assert!(one == two, "models differ between 1 and 2 threads ({extra:?})");
-        assert_eq!(one, train_with_threads(dir.path(), &data, 1, extra), "not repeatable");
+        assert!(
+            one == two,
+            "models differ between 1 and 2 threads ({extra:?})"
+        );
+        assert_eq!(
+            one,
+            train_with_threads(dir.path(), &data, 1, extra),
+            "not repeatable"
+        );
     }
 }
 
@@ -60,7 +77,11 @@ fn classification_is_in_input_order_and_the_same_for_any_thread_count() {
     assert_eq!(outputs[0], outputs[2]);
     let ids: Vec<u64> = outputs[0]
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(ids, (0..1200).collect::<Vec<u64>>());
 }
@@ -83,14 +104,19 @@ fn batches_of_any_size_give_the_same_output() {
             batch_size,
             ..ClassifyOptions::default()
         };
-        let stats = classify_inputs(&model, std::slice::from_ref(&docs), &options, &mut out).unwrap();
+        let stats =
+            classify_inputs(&model, std::slice::from_ref(&docs), &options, &mut out).unwrap();
         assert_eq!(stats.documents, 12_000);
         String::from_utf8(out).unwrap()
     };
     let big = run_with(512);
     assert_eq!(run_with(1), big);
     assert_eq!(run_with(7), big);
-    let records: Vec<usize> = big.lines().skip(1).map(|l| l.split('\t').nth(1).unwrap().parse().unwrap()).collect();
+    let records: Vec<usize> = big
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap().parse().unwrap())
+        .collect();
     assert!(records.windows(2).all(|w| w[0] <= w[1]));
     assert_eq!(records.last(), Some(&12_000));
 }
@@ -134,5 +160,8 @@ fn the_document_reader_streams() {
     )
     .unwrap();
     assert_eq!(handed_out, 20_000);
-    assert!(max_ahead <= 64 << 10, "read {max_ahead} bytes ahead of the record handed out");
+    assert!(
+        max_ahead <= 64 << 10,
+        "read {max_ahead} bytes ahead of the record handed out"
+    );
 }

@@ -6,13 +6,19 @@ use std::path::Path;
 
 use newsbait::Model;
 use newsbait::data::{
-    DataFormat, DocumentFormat, OnInvalid, for_each_document, for_each_line_capped, read_examples_from,
+    DataFormat, DocumentFormat, OnInvalid, for_each_document, for_each_line_capped,
+    read_examples_from,
 };
 use newsbait::model::FORMAT_VERSION;
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(target);
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
@@ -41,7 +47,8 @@ fn model_bytes_regressions() {
                     assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
                     assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-6);
                 }
-                for p in model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true) {
+                for p in model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true)
+                {
                     assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
                 }
             }

@@ -6,7 +6,9 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use newsbait::data::{DataFormat, DocumentFormat, OnInvalid, for_each_document, read_examples_from};
+use newsbait::data::{
+    DataFormat, DocumentFormat, OnInvalid, for_each_document, read_examples_from,
+};
 use newsbait::model::ModelSettings;
 use newsbait::text::{Normalizer, split_paragraphs};
 use newsbait::{Example, Label, Model};
@@ -26,17 +28,24 @@ fn model() -> &'static Model {
                 fields: Default::default(),
             })
             .collect();
-        let mut m =
-            newsbait::train::train(&examples, Path::new("fixture"), &ModelSettings::default(), &|_| {}).unwrap();
-        let pages = vec![serde_json::from_value(serde_json::json!({
-            "page": "p",
-            "lines": [
-                {"label": "news", "text": common::NEWS[0]},
-                {"label": "clickbait", "text": "推荐阅读"},
-                {"label": "clickbait", "text": common::CLICKBAIT[0]},
-            ]
-        }))
-        .unwrap()];
+        let mut m = newsbait::train::train(
+            &examples,
+            Path::new("fixture"),
+            &ModelSettings::default(),
+            &|_| {},
+        )
+        .unwrap();
+        let pages = vec![
+            serde_json::from_value(serde_json::json!({
+                "page": "p",
+                "lines": [
+                    {"label": "news", "text": common::NEWS[0]},
+                    {"label": "clickbait", "text": "推荐阅读"},
+                    {"label": "clickbait", "text": common::CLICKBAIT[0]},
+                ]
+            }))
+            .unwrap(),
+        ];
         let markers = Some(("clickbait", vec!["推荐阅读".to_string()]));
         newsbait::train::learn_context(&mut m, &pages, Path::new("pages"), markers).unwrap();
         m
@@ -72,8 +81,16 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 fn assert_probabilities(probs: &[f64]) -> Result<(), TestCaseError> {
-    prop_assert!(probs.iter().all(|p| p.is_finite() && *p >= 0.0), "{:?}", probs);
-    prop_assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", probs);
+    prop_assert!(
+        probs.iter().all(|p| p.is_finite() && *p >= 0.0),
+        "{:?}",
+        probs
+    );
+    prop_assert!(
+        (probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{:?}",
+        probs
+    );
     Ok(())
 }
 
@@ -181,21 +198,50 @@ proptest! {
 
 #[test]
 fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
-    let huge_news: String = common::NEWS.concat().chars().cycle().take(100_000).collect();
-    let huge_bait: String = common::CLICKBAIT.concat().chars().cycle().take(100_000).collect();
+    let huge_news: String = common::NEWS
+        .concat()
+        .chars()
+        .cycle()
+        .take(100_000)
+        .collect();
+    let huge_bait: String = common::CLICKBAIT
+        .concat()
+        .chars()
+        .cycle()
+        .take(100_000)
+        .collect();
     let unknown: String = "ꙮ𝔘𝔫𝔨𝔫𝔬𝔴𝔫ᚠᚢᚦ".chars().cycle().take(100_000).collect();
     let m = model();
     let shipped = Model::shipped().unwrap();
     for model in [m, &shipped] {
-        for text in [&huge_news, &huge_bait, &unknown, &"ꙮ".to_string(), &String::new()] {
+        for text in [
+            &huge_news,
+            &huge_bait,
+            &unknown,
+            &"ꙮ".to_string(),
+            &String::new(),
+        ] {
             let p = model.classify_paragraph(text);
             assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
-            assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", p.probs);
+            assert!(
+                (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{:?}",
+                p.probs
+            );
         }
-        let doc = [huge_news.as_str(), "推荐阅读", huge_bait.as_str(), unknown.as_str()];
+        let doc = [
+            huge_news.as_str(),
+            "推荐阅读",
+            huge_bait.as_str(),
+            unknown.as_str(),
+        ];
         for p in model.classify_document(&doc, true) {
             assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
-            assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{:?}", p.probs);
+            assert!(
+                (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{:?}",
+                p.probs
+            );
         }
     }
     let p = m.classify_paragraph(&huge_news);

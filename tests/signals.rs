@@ -42,10 +42,22 @@ fn send(child: &Child, signal: &str) {
 fn assert_interrupted_cleanly(dir: &Path, child: Child, code: i32) {
     let o = child.wait_with_output().unwrap();
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(code), "the handler exits 128 + signal; stderr: {err}");
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "the handler exits 128 + signal; stderr: {err}"
+    );
     assert!(err.contains("interrupted"), "{err}");
-    assert_eq!(std::fs::read(dir.join("out.model")).unwrap(), OLD, "old model changed");
-    assert!(temporaries(dir).is_empty(), "left behind: {:?}", temporaries(dir));
+    assert_eq!(
+        std::fs::read(dir.join("out.model")).unwrap(),
+        OLD,
+        "old model changed"
+    );
+    assert!(
+        temporaries(dir).is_empty(),
+        "left behind: {:?}",
+        temporaries(dir)
+    );
 }
 
 #[test]
@@ -66,7 +78,10 @@ fn sigint_while_the_model_is_being_written_removes_the_temporary() {
     // Wait until the temporary file is there, fully written, before the rename.
     let start = Instant::now();
     while temporaries(dir.path()).is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(60), "no temporary file appeared");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no temporary file appeared"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     send(&child, "INT");
@@ -84,6 +99,9 @@ fn an_uninterrupted_run_replaces_the_model_whole() {
     assert!(temporaries(dir.path()).is_empty());
     // The model gets the usual file mode, not a temporary's 0600.
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(dir.path().join("out.model")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(dir.path().join("out.model"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_ne!(mode & 0o044, 0, "mode {mode:o}");
 }

@@ -89,7 +89,11 @@ pub fn train_small_model(dir: &Path) -> PathBuf {
     let data = dir.join("train.jsonl");
     std::fs::write(&data, training_jsonl(2)).unwrap();
     let out = dir.join("small.model");
-    let o = run(Command::new(train_bin()).arg("--data").arg(&data).arg("--out").arg(&out));
+    let o = run(Command::new(train_bin())
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out));
     assert!(o.status.success(), "{}", stderr(&o));
     out
 }
