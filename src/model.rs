@@ -304,7 +304,18 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        use std::io::Read;
+        let fail = |e| Error::io(path, e);
+        // Look at the magic first, so that a 2 GB data file given as a model is not read whole.
+        let mut file = std::fs::File::open(path).map_err(fail)?;
+        let mut bytes = Vec::new();
+        file.by_ref()
+            .take(8)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+        if bytes.as_slice() == MAGIC {
+            file.read_to_end(&mut bytes).map_err(fail)?;
+        }
         Model::from_bytes(&bytes, path)
     }
 

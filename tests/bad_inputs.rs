@@ -598,3 +598,16 @@ fn classify_writes_nothing_partial_to_a_failing_writer() {
     .unwrap_err();
     assert!(err.to_string().contains("device gone"), "{err}");
 }
+
+#[test]
+fn a_big_file_given_as_a_model_is_not_read_whole() {
+    // A sparse 4 GB file: reading it whole would take seconds and 4 GB of memory.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.jsonl");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(4 << 30).unwrap();
+    let start = std::time::Instant::now();
+    let err = newsbait::Model::load(&path).unwrap_err().to_string();
+    assert!(err.contains("big.jsonl: not a newsbait model"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}

@@ -1,5 +1,6 @@
 //! `newsbait-train`: fits a model on labelled paragraphs and writes it to a file.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -194,7 +195,13 @@ fn main() -> Result<()> {
         "model_bytes": size,
     });
     if args.json {
-        println!("{summary:#}");
+        // A closed stdout (`| head`) after the model is safely written is no error.
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, "{summary:#}").and_then(|()| stdout.flush())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e).context("cannot write the summary to standard output");
+        }
     } else {
         eprintln!("wrote {} ({:.1} MB)", args.out.display(), size as f64 / 1e6);
         for lc in &model.summary.documents {
