@@ -252,7 +252,25 @@ const MALFORMED: &[(&str, &str)] = &[
 #[test]
 fn malformed_training_records_are_skipped_with_a_warning_or_stop_the_run() {
     let dir = tempfile::tempdir().unwrap();
+    // Every case through the reader, two of them through the binary (each run
+    // of a test build costs a second or two).
     for (record, message) in MALFORMED {
+        let data = format!("{}{record}\n", good_lines());
+        let path = Path::new("m.jsonl");
+        let ex =
+            read_examples_from(path, data.as_bytes(), DataFormat::Jsonl, OnInvalid::Skip).unwrap();
+        assert_eq!((ex.examples.len(), ex.stats.skipped_malformed), (20, 1));
+        let warning = ex.stats.warning(path).unwrap();
+        assert!(
+            warning.contains(&format!("line 21: {message}")),
+            "{warning}"
+        );
+        let err = read_examples_from(path, data.as_bytes(), DataFormat::Jsonl, OnInvalid::Error)
+            .unwrap_err();
+        let err = err.to_string();
+        assert!(err.starts_with(&format!("m.jsonl:21: {message}")), "{err}");
+    }
+    for (record, message) in [MALFORMED[0], MALFORMED[3]] {
         let data = format!("{}{record}\n", good_lines());
         let o = train(dir.path(), "m.jsonl", data.as_bytes(), &[]);
         assert!(o.status.success(), "{record}: {}", stderr(&o));
