@@ -55,12 +55,16 @@ impl Default for ClassifyOptions {
 }
 
 /// What a run read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClassifyStats {
     pub documents: usize,
     pub paragraphs: usize,
     pub chars: usize,
     pub skipped_invalid: usize,
+    /// JSONL records skipped as malformed (not JSON, no string `text`).
+    pub skipped_malformed: usize,
+    /// One warning for each input that had lines skipped (see [`crate::data::ReadStats::warning`]).
+    pub warnings: Vec<String>,
 }
 
 /// Classifies every input (files, or `-` for standard input) and writes the
@@ -98,7 +102,7 @@ pub fn classify_inputs(
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Document>>>(1);
         let reader = scope.spawn(move || {
-            let mut skipped = 0usize;
+            let mut skipped = ClassifyStats::default();
             for path in inputs {
                 let format = options
                     .input_format
@@ -122,7 +126,9 @@ pub fn classify_inputs(
                 });
                 match read {
                     Ok(read) => {
-                        skipped += read.skipped_invalid;
+                        skipped.skipped_invalid += read.skipped_invalid;
+                        skipped.skipped_malformed += read.skipped_malformed;
+                        skipped.warnings.extend(read.warning(path));
                         if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
                             return skipped;
                         }
@@ -150,7 +156,10 @@ pub fn classify_inputs(
             }
         }
         drop(rx);
-        stats.skipped_invalid += reader.join().expect("the reader thread does not panic");
+        let read = reader.join().expect("the reader thread does not panic");
+        stats.skipped_invalid += read.skipped_invalid;
+        stats.skipped_malformed += read.skipped_malformed;
+        stats.warnings.extend(read.warnings);
         result
     })?;
     out.flush().map_err(|e| Error::io(stdout, e))?;

@@ -73,7 +73,9 @@ impl DataFormat {
     }
 }
 
-/// What to do with a line that is not valid UTF-8 or holds NUL bytes.
+/// What to do with a line that cannot be read: not valid UTF-8, holding NUL
+/// bytes, longer than [`MAX_LINE_BYTES`], or (in JSONL, TSV and fastText
+/// inputs) a malformed record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OnInvalid {
     /// Skip the line and count it.
@@ -83,21 +85,118 @@ pub enum OnInvalid {
     Error,
 }
 
+/// Lines longer than this are treated like binary junk (handled per
+/// [`OnInvalid`]), so that a file without line ends is never read whole.
+pub const MAX_LINE_BYTES: usize = 128 << 20;
+
 /// What a reader passed over.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadStats {
     /// Lines read, blank ones included.
     pub lines: usize,
-    /// Lines skipped as invalid UTF-8 or binary.
+    /// Lines skipped as invalid UTF-8, binary or overlong.
     pub skipped_invalid: usize,
+    /// Records skipped as malformed (bad JSON, no `text`, empty label, ...).
+    pub skipped_malformed: usize,
+    /// The line and the problem of the first line skipped, for the warning.
+    pub first_skipped: Option<(usize, String)>,
+}
+
+impl ReadStats {
+    /// Lines skipped for any reason.
+    pub fn skipped(&self) -> usize {
+        self.skipped_invalid + self.skipped_malformed
+    }
+
+    /// Adds the malformed records another pass over the same lines skipped.
+    fn merge(&mut self, malformed: ReadStats) {
+        self.skipped_malformed += malformed.skipped_malformed;
+        if let Some((line, message)) = malformed.first_skipped
+            && self.first_skipped.as_ref().is_none_or(|(l, _)| line < *l)
+        {
+            self.first_skipped = Some((line, message));
+        }
+    }
+
+    fn skip(&mut self, line: usize, message: String, malformed: bool) {
+        if malformed {
+            self.skipped_malformed += 1;
+        } else {
+            self.skipped_invalid += 1;
+        }
+        self.first_skipped.get_or_insert((line, message));
+    }
+
+    /// A one-line warning for stderr, or `None` when nothing was skipped.
+    pub fn warning(&self, path: &Path) -> Option<String> {
+        let (line, message) = self.first_skipped.as_ref()?;
+        Some(format!(
+            "{}: skipped {} of {} lines ({} not UTF-8 text, {} malformed records); the first, line {line}: {message}. \
+             Pass --on-invalid error to stop at the first bad line instead",
+            path.display(),
+            self.skipped(),
+            self.lines,
+            self.skipped_invalid,
+            self.skipped_malformed,
+        ))
+    }
+}
+
+/// Reads one line into `buf` (line end included), keeping at most `max` bytes:
+/// returns the bytes consumed and whether the line was longer than `max`.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(usize, bool)> {
+    let (mut consumed, mut overlong) = (0, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((consumed, overlong));
+        }
+        let (done, used) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (true, i + 1),
+            None => (false, available.len()),
+        };
+        if !overlong {
+            if buf.len() + used > max {
+                overlong = true;
+                *buf = Vec::new();
+            } else {
+                buf.extend_from_slice(&available[..used]);
+            }
+        }
+        reader.consume(used);
+        consumed += used;
+        if done {
+            return Ok((consumed, overlong));
+        }
+    }
 }
 
 /// Calls `f(line_number, line)` for each line of `reader`, with `\r\n` handled,
 /// a leading byte-order mark removed, and invalid lines handled per `policy`.
+/// No more than one line (of at most [`MAX_LINE_BYTES`]) is held at a time.
 pub fn for_each_line(
     path: &Path,
     reader: impl Read,
     policy: OnInvalid,
+    f: impl FnMut(usize, &str) -> Result<()>,
+) -> Result<ReadStats> {
+    for_each_line_capped(path, reader, policy, MAX_LINE_BYTES, f)
+}
+
+/// [`for_each_line`] with lines longer than `max_line` bytes counted as invalid.
+pub fn for_each_line_capped(
+    path: &Path,
+    reader: impl Read,
+    policy: OnInvalid,
+    max_line: usize,
     mut f: impl FnMut(usize, &str) -> Result<()>,
 ) -> Result<ReadStats> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
@@ -105,9 +204,8 @@ pub fn for_each_line(
     let mut stats = ReadStats::default();
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?;
+        let (n, overlong) =
+            read_line_capped(&mut reader, &mut buf, max_line).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             return Ok(stats);
         }
@@ -120,7 +218,12 @@ pub fn for_each_line(
         if line_no == 1 {
             bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         }
-        let problem = if bytes.contains(&0) {
+        let problem = if overlong {
+            Some(format!(
+                "the line is longer than {} MiB (is this a binary file?)",
+                max_line >> 20
+            ))
+        } else if bytes.contains(&0) {
             Some("holds NUL bytes (is this a binary file?)".to_string())
         } else {
             None
@@ -128,18 +231,21 @@ pub fn for_each_line(
         let text = match (problem, std::str::from_utf8(bytes)) {
             (None, Ok(text)) => text,
             (problem, decoded) => {
-                if policy == OnInvalid::Skip {
-                    stats.skipped_invalid += 1;
-                    continue;
-                }
                 let message = problem.unwrap_or_else(|| {
                     let e = decoded.expect_err("only invalid lines get here");
-                    format!(
-                        "not valid UTF-8 at byte {} of the line; re-encode the file as UTF-8 or pass --on-invalid skip",
-                        e.valid_up_to()
-                    )
+                    format!("not valid UTF-8 at byte {} of the line", e.valid_up_to())
                 });
-                return Err(Error::parse(path, line_no, message));
+                if policy == OnInvalid::Skip {
+                    stats.skip(line_no, message, false);
+                    continue;
+                }
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!(
+                        "{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"
+                    ),
+                ));
             }
         };
         f(line_no, text)?;
@@ -173,8 +279,20 @@ pub fn read_examples(
         Some(f) => f,
         None => sniff_format(path)?,
     };
+    read_examples_from(path, open(path)?, format, policy)
+}
+
+/// Reads labelled examples in `format` from `reader`; `path` names it in
+/// errors. A malformed record is skipped and counted, or an error, per `policy`.
+pub fn read_examples_from(
+    path: &Path,
+    reader: impl Read,
+    format: DataFormat,
+    policy: OnInvalid,
+) -> Result<Examples> {
     let mut examples = Vec::new();
-    let stats = for_each_line(path, open(path)?, policy, |line_no, line| {
+    let mut malformed = ReadStats::default();
+    let mut stats = for_each_line(path, reader, policy, |line_no, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
@@ -183,25 +301,30 @@ pub fn read_examples(
             DataFormat::Tsv => parse_tsv_example(line),
             DataFormat::Fasttext => parse_fasttext_example(line),
         };
-        examples.push(parsed.map_err(|m| Error::parse(path, line_no, m))?);
+        match parsed {
+            Ok(example) => examples.push(example),
+            Err(m) if policy == OnInvalid::Skip => malformed.skip(line_no, m, true),
+            Err(m) => return Err(Error::parse(path, line_no, m)),
+        }
         Ok(())
     })?;
+    stats.merge(malformed);
     Ok(Examples { examples, stats })
 }
 
 fn sniff_format(path: &Path) -> Result<DataFormat> {
-    let mut first = String::new();
+    // Looks at the first non-blank line, reading no more than 1 MiB of it.
+    let mut first = Vec::new();
     let mut reader = BufReader::new(open(path)?);
-    while first.trim().is_empty() {
+    while first.trim_ascii().is_empty() {
         first.clear();
-        if reader
-            .read_line(&mut first)
-            .map_err(|e| Error::io(path, e))?
-            == 0
-        {
+        let (n, _) =
+            read_line_capped(&mut reader, &mut first, 1 << 20).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
             break;
         }
     }
+    let first = String::from_utf8_lossy(&first);
     let first = first.trim_start_matches('\u{FEFF}').trim_start();
     Ok(if first.starts_with('{') {
         DataFormat::Jsonl
@@ -340,20 +463,32 @@ pub fn for_each_document(
     mut f: impl FnMut(Document) -> Result<()>,
 ) -> Result<ReadStats> {
     match format {
-        DocumentFormat::Jsonl => for_each_line(path, reader, policy, |line_no, line| {
-            if line.trim().is_empty() {
-                return Ok(());
-            }
-            let mut fields: Map<String, Value> = serde_json::from_str(line)
-                .map_err(|e| Error::parse(path, line_no, format!("not a JSON object: {e}")))?;
-            let text = text_field(&mut fields).map_err(|m| Error::parse(path, line_no, m))?;
-            f(Document {
-                path: path.to_path_buf(),
-                record: Some(line_no),
-                fields,
-                paragraphs: split_paragraphs(&text),
-            })
-        }),
+        DocumentFormat::Jsonl => {
+            let mut malformed = ReadStats::default();
+            let mut stats = for_each_line(path, reader, policy, |line_no, line| {
+                if line.trim().is_empty() {
+                    return Ok(());
+                }
+                let parsed = serde_json::from_str::<Map<String, Value>>(line)
+                    .map_err(|e| format!("not a JSON object: {e}"))
+                    .and_then(|mut fields| Ok((text_field(&mut fields)?, fields)));
+                match parsed {
+                    Ok((text, fields)) => f(Document {
+                        path: path.to_path_buf(),
+                        record: Some(line_no),
+                        fields,
+                        paragraphs: split_paragraphs(&text),
+                    }),
+                    Err(m) if policy == OnInvalid::Skip => {
+                        malformed.skip(line_no, m, true);
+                        Ok(())
+                    }
+                    Err(m) => Err(Error::parse(path, line_no, m)),
+                }
+            })?;
+            stats.merge(malformed);
+            Ok(stats)
+        }
         DocumentFormat::Text => {
             let mut paragraphs = Vec::new();
             let stats = for_each_line(path, reader, policy, |line_no, line| {

@@ -13,6 +13,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An output file could not be written (no such directory, no permission,
+    /// disk full); nothing was left at the path.
+    #[error(
+        "{}: cannot write: {source}; check that the directory exists, is writable and has room, or choose another path",
+        path.display()
+    )]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     /// A line or record of an input file is malformed.
     #[error("{}:{line}: {message}", path.display())]
     Parse {

@@ -185,7 +185,7 @@ pub struct TrainingSummary {
     pub documents: Vec<LabelCount>,
     /// Features before pruning by `min_count` and `max_features`.
     pub features_seen: usize,
-    /// Lines skipped as invalid UTF-8 or binary.
+    /// Lines skipped as invalid UTF-8, binary or malformed.
     pub skipped_invalid: usize,
 }
 
@@ -461,6 +461,7 @@ impl Model {
         }
         let model = decode_payload(payload).map_err(fail)?;
         model.check_shape().map_err(fail)?;
+        model.check_values().map_err(fail)?;
         Ok(model)
     }
 
@@ -480,9 +481,47 @@ impl Model {
         Ok(())
     }
 
+    /// Guards against parameters no training gives (NaN, infinite, absurd),
+    /// which would turn every probability into NaN.
+    fn check_values(&self) -> std::result::Result<(), String> {
+        let sane = |x: &f64| x.is_finite() && x.abs() <= 1e6;
+        if !self.log_priors.iter().all(sane) || !self.weights.iter().flatten().all(sane) {
+            return Err("the model's weights are not finite numbers; retrain it".into());
+        }
+        if !(1e-6..=1e6).contains(&self.temperature) {
+            return Err(format!(
+                "the model's temperature {} is out of range; retrain or recalibrate it",
+                self.temperature
+            ));
+        }
+        if let Some(ctx) = &self.context
+            && !ctx
+                .start
+                .iter()
+                .chain(ctx.transition.iter().flatten())
+                .all(sane)
+        {
+            return Err(
+                "the model's page-context tables are not finite numbers; retrain it".into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        use std::io::Read;
+        let fail = |e| Error::io(path, e);
+        // Look at the magic first, so that a 2 GB data file given as a model is not read whole.
+        let mut file = std::fs::File::open(path).map_err(fail)?;
+        let mut bytes = Vec::new();
+        file.by_ref()
+            .take(8)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+        if bytes.as_slice() == MAGIC {
+            file.read_to_end(&mut bytes).map_err(fail)?;
+        }
         Model::from_bytes(&bytes, path)
     }
 

@@ -55,7 +55,8 @@ pub fn train(
     labels.dedup();
     if labels.len() < 2 {
         return Err(fail(format!(
-            "every example has the label {:?}; a classifier needs at least two labels",
+            "every example has the label {:?}; a classifier needs at least two labels: \
+             add examples of another label (such as news and clickbait)",
             labels[0].0
         )));
     }
@@ -78,7 +79,8 @@ pub fn train(
         documents[class] += 1;
         let words: Vec<&str> = words.iter().map(|r| &text[r.clone()]).collect();
         let features = interner.features(text, &words, &settings.features);
-        usable += usize::from(!words.is_empty());
+        // Shape tokens alone (an empty or punctuation-only text) are no text.
+        usable += usize::from(words.iter().any(|w| w.chars().any(char::is_alphanumeric)));
         let mut values: Vec<f64> = features
             .iter()
             .map(|&(_, count)| feature_value(count, &settings.features))
@@ -101,7 +103,9 @@ pub fn train(
     }
     if usable == 0 {
         return Err(fail(
-            "no usable text: after normalisation no example has a single word".into(),
+            "no usable text: after normalisation no example has a single word (a letter or \
+             digit); check that the text field or column holds the paragraphs"
+                .into(),
         ));
     }
 

@@ -156,7 +156,8 @@ fn malformed_training_line_names_file_and_line() {
     )
     .unwrap();
     let out = dir.path().join("m.model");
-    let o = train(&data, &out, &[]);
+    // Stopping at the first bad line names it.
+    let o = train(&data, &out, &["--on-invalid", "error"]);
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(
@@ -164,6 +165,13 @@ fn malformed_training_line_names_file_and_line() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists());
+    // By default the line is skipped with a warning that names it; what is
+    // left here has one label, which is an error of its own.
+    let o = train(&data, &out, &[]);
+    let err = stderr(&o);
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("at least two labels"), "{err}");
     assert!(!out.exists());
 }
 

@@ -35,7 +35,8 @@ struct Args {
     /// Score each paragraph on its own, ignoring its neighbours on the page.
     #[arg(long)]
     no_context: bool,
-    /// What to do with lines that are not valid UTF-8.
+    /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
+    /// malformed records): skip them with a warning on stderr, or stop.
     #[arg(long, value_enum, default_value_t = OnInvalid::default())]
     on_invalid: OnInvalid,
     /// Number of threads [default: all cores].
@@ -72,11 +73,8 @@ fn main() -> Result<()> {
     let mut out = BufWriter::new(stdout.lock());
     match classify_inputs(&model, &inputs, &options, &mut out) {
         Ok(stats) => {
-            if stats.skipped_invalid > 0 {
-                eprintln!(
-                    "warning: skipped {} lines that were not valid UTF-8 text",
-                    stats.skipped_invalid
-                );
+            for warning in &stats.warnings {
+                eprintln!("warning: {warning}");
             }
             Ok(())
         }

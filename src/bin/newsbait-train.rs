@@ -1,5 +1,6 @@
 //! `newsbait-train`: fits a model on labelled paragraphs and writes it to a file.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -35,7 +36,8 @@ struct Args {
     format: Option<DataFormat>,
     #[command(flatten)]
     training: TrainingFlags,
-    /// What to do with lines that are not valid UTF-8.
+    /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
+    /// malformed records): skip them with a warning on stderr, or stop.
     #[arg(long, value_enum, default_value_t = OnInvalid::default())]
     on_invalid: OnInvalid,
     /// Print the summary as JSON on stdout.
@@ -49,6 +51,11 @@ struct Args {
 fn main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
+    // An interrupted run removes its temporary file: no partial model is left,
+    // and an existing model at --out is untouched.
+    newsbait::io::clean_up_on_signals().context("cannot install the signal handlers")?;
+    // Fail now, not after an hour of training, if the model cannot be written.
+    newsbait::io::check_writable(&args.out)?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -58,11 +65,15 @@ fn main() -> Result<()> {
     let settings = args.training.settings()?;
 
     let data = read_examples(&args.data, args.format, args.on_invalid)?;
-    if data.stats.skipped_invalid > 0 {
-        eprintln!(
-            "warning: {}: skipped {} lines that were not valid UTF-8 text",
+    if let Some(warning) = data.stats.warning(&args.data) {
+        eprintln!("warning: {warning}");
+    }
+    if data.examples.is_empty() && data.stats.skipped() > 0 {
+        anyhow::bail!(
+            "{}: no training examples: all {} lines were skipped (see the warning above); \
+             is this the right file, and the right --format?",
             args.data.display(),
-            data.stats.skipped_invalid
+            data.stats.skipped()
         );
     }
     let bar = ProgressBar::new(data.examples.len() as u64).with_style(
@@ -73,7 +84,7 @@ fn main() -> Result<()> {
     );
     let mut model = newsbait::train::train(&data.examples, &args.data, &settings, &|n| bar.inc(n))?;
     bar.finish_and_clear();
-    model.summary.skipped_invalid = data.stats.skipped_invalid;
+    model.summary.skipped_invalid = data.stats.skipped();
     if let Some(path) = &args.pages {
         let pages = newsbait::data::read_pages(path, args.on_invalid)?;
         let markers = args.context.markers()?;
@@ -101,7 +112,13 @@ fn main() -> Result<()> {
         "model_bytes": size,
     });
     if args.json {
-        println!("{summary:#}");
+        // A closed stdout (`| head`) after the model is safely written is no error.
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, "{summary:#}").and_then(|()| stdout.flush())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e).context("cannot write the summary to standard output");
+        }
     } else {
         eprintln!("wrote {} ({:.1} MB)", args.out.display(), size as f64 / 1e6);
         for lc in &model.summary.documents {

@@ -1,0 +1,37 @@
+//! Model loading on arbitrary bytes: the raw bytes (header checks), and the
+//! bytes as a payload behind a valid header and checksum (the decoder and the
+//! shape checks). A model that loads must score text with finite
+//! probabilities that sum to 1.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use newsbait::Model;
+use newsbait::model::FORMAT_VERSION;
+
+fn framed(payload: &[u8]) -> Vec<u8> {
+    let mut out = b"NEWSBAIT".to_vec();
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+fuzz_target!(|data: &[u8]| {
+    let path = Path::new("fuzz.model");
+    let _ = Model::from_bytes(data, path);
+    if let Ok(model) = Model::from_bytes(&framed(data), path) {
+        for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
+            let p = model.classify_paragraph(text);
+            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+            assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{:?}", p.probs);
+        }
+        let doc = model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true);
+        for p in doc {
+            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+        }
+        let _ = model.explain("国务院召开常务会议", 0, 5);
+    }
+});

@@ -1,0 +1,74 @@
+//! Inputs the fuzzers (fuzz/, `cargo fuzz run readers|model_bytes`) found to
+//! crash newsbait, kept so the fixes stay fixed. Each file in
+//! tests/fuzz-regressions/<target>/ is run the way its fuzz target runs it.
+
+use std::path::Path;
+
+use newsbait::Model;
+use newsbait::data::{
+    DataFormat, DocumentFormat, OnInvalid, for_each_document, for_each_line_capped,
+    read_examples_from,
+};
+use newsbait::model::FORMAT_VERSION;
+
+fn inputs(target: &str) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+/// The bytes as the payload of a file with a valid header and checksum.
+fn framed(payload: &[u8]) -> Vec<u8> {
+    let mut out = b"NEWSBAIT".to_vec();
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn model_bytes_regressions() {
+    let found = inputs("model_bytes");
+    assert!(!found.is_empty());
+    for data in found {
+        let path = Path::new("fuzz.model");
+        let _ = Model::from_bytes(&data, path);
+        match Model::from_bytes(&framed(&data), path) {
+            Ok(model) => {
+                for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
+                    let p = model.classify_paragraph(text);
+                    assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+                    assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+                }
+                for p in model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true)
+                {
+                    assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+                }
+            }
+            Err(e) => assert!(e.to_string().starts_with("fuzz.model: "), "{e}"),
+        }
+    }
+}
+
+#[test]
+fn readers_regressions() {
+    for data in inputs("readers") {
+        let path = Path::new("fuzz.in");
+        for policy in [OnInvalid::Skip, OnInvalid::Error] {
+            for format in [DataFormat::Jsonl, DataFormat::Tsv, DataFormat::Fasttext] {
+                let _ = read_examples_from(path, &data[..], format, policy);
+            }
+            for format in [DocumentFormat::Jsonl, DocumentFormat::Text] {
+                let _ = for_each_document(path, &data[..], format, policy, |_| Ok(()));
+            }
+            let _ = for_each_line_capped(path, &data[..], policy, 64, |_, _| Ok(()));
+        }
+    }
+}
