@@ -323,8 +323,12 @@ static QUIET_FIT: Mutex<()> = Mutex::new(());
 /// assert!((lp[1][1] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
 /// ```
 pub fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
+    // Each class is fitted on its own, all at once under one silencing of
+    // stderr (linfa-bayes formats whole rows to it, which is most of the cost).
+    let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
+    let _quiet = gag::Gag::stderr().ok();
     class_counts
-        .iter()
+        .par_iter()
         .map(|counts| {
             let (distinct, position) = compress(counts);
             match compressed_row(counts, &distinct, alpha) {
@@ -387,17 +391,14 @@ fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Option<Vec<f6
     Some(row)
 }
 
-/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`.
+/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`;
+/// the caller holds [`QUIET_FIT`] and silences stderr.
 fn fit_one_class(row: Vec<f64>, alpha: f64) -> Result<Vec<f64>> {
     let columns = row.len();
     let records = Array2::from_shape_vec((1, columns), row).expect("one row of `columns` values");
     let dataset = Dataset::new(records, Array1::from(vec![0usize]));
     let params = MultinomialNb::<f64, usize>::params().alpha(alpha);
-    let fitted = {
-        let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
-        let _quiet = gag::Gag::stderr().ok();
-        params.fit(&dataset)?
-    };
+    let fitted = params.fit(&dataset)?;
     let form: FittedNb = serde_json::to_value(&fitted)
         .and_then(serde_json::from_value)
         .expect("linfa-bayes's serde form has class_info.feature_log_prob");
