@@ -124,7 +124,7 @@ fn unpack(key: FeatureKey) -> (u8, u32, u32) {
 #[derive(Debug, Default)]
 struct ExtraTokens {
     char_grams: Vec<String>,
-    shapes: Vec<String>,
+    shapes: Vec<&'static str>,
 }
 
 fn extra_tokens(text: &str, settings: &FeatureSettings) -> ExtraTokens {
@@ -583,7 +583,7 @@ impl Vocabulary {
         }
         if settings.shape {
             for s in crate::shape::shape_tokens(text) {
-                push(feature_hash(Kind::Shape, hash_str(&s), 0));
+                push(feature_hash(Kind::Shape, hash_str(s), 0));
             }
         }
         out.extend(hashes.iter().filter_map(|&h| self.index.get(h)));
