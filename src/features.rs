@@ -124,7 +124,7 @@ fn unpack(key: FeatureKey) -> (u8, u32, u32) {
 #[derive(Debug, Default)]
 struct ExtraTokens {
     char_grams: Vec<String>,
-    shapes: Vec<String>,
+    shapes: Vec<&'static str>,
 }
 
 fn extra_tokens(text: &str, settings: &FeatureSettings) -> ExtraTokens {
@@ -221,28 +221,48 @@ impl Interner {
         count_keys(&mut keys, false)
     }
 
+    /// The token strings, indexed by id.
+    pub fn tokens(&self) -> &[String] {
+        &self.strings
+    }
+
     /// The vocabulary of the given keys (its columns in this order), with
     /// tokens renumbered to only those the keys use.
     pub fn vocabulary(&self, keys: &[FeatureKey]) -> Vocabulary {
-        let mut renumber: FxHashMap<u32, u32> = FxHashMap::default();
-        let mut tokens = Vec::new();
-        let mut new_id = |old: u32| -> u32 {
-            *renumber.entry(old).or_insert_with(|| {
-                tokens.push(self.strings[old as usize].clone());
-                (tokens.len() - 1) as u32
-            })
-        };
-        let features = keys
-            .iter()
-            .map(|&k| {
-                let (kind, a, b) = unpack(k);
-                let kind = kind_from_tag(kind);
-                let b = if kind == Kind::WordPair { new_id(b) } else { 0 };
-                pack(kind, new_id(a), b)
-            })
-            .collect();
-        Vocabulary::new(tokens, features)
+        vocabulary_of(&self.strings, keys)
     }
+}
+
+/// Replaces the token ids in a key through `map`, keeping its kind; the second
+/// token of a key that is not a word pair is no token and stays 0.
+pub fn remap_key(key: FeatureKey, map: impl Fn(u32) -> u32) -> FeatureKey {
+    let (kind, a, b) = unpack(key);
+    let kind = kind_from_tag(kind);
+    let b = if kind == Kind::WordPair { map(b) } else { 0 };
+    pack(kind, map(a), b)
+}
+
+/// The vocabulary of the given keys (its columns in this order) over the token
+/// table `strings`, with tokens renumbered to only those the keys use.
+pub fn vocabulary_of<S: AsRef<str>>(strings: &[S], keys: &[FeatureKey]) -> Vocabulary {
+    let mut renumber: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut tokens = Vec::new();
+    let mut new_id = |old: u32| -> u32 {
+        *renumber.entry(old).or_insert_with(|| {
+            tokens.push(strings[old as usize].as_ref().to_string());
+            (tokens.len() - 1) as u32
+        })
+    };
+    let features = keys
+        .iter()
+        .map(|&k| {
+            let (kind, a, b) = unpack(k);
+            let kind = kind_from_tag(kind);
+            let b = if kind == Kind::WordPair { new_id(b) } else { 0 };
+            pack(kind, new_id(a), b)
+        })
+        .collect();
+    Vocabulary::new(tokens, features)
 }
 
 fn kind_from_tag(tag: u8) -> Kind {
@@ -563,7 +583,7 @@ impl Vocabulary {
         }
         if settings.shape {
             for s in crate::shape::shape_tokens(text) {
-                push(feature_hash(Kind::Shape, hash_str(&s), 0));
+                push(feature_hash(Kind::Shape, hash_str(s), 0));
             }
         }
         out.extend(hashes.iter().filter_map(|&h| self.index.get(h)));

@@ -3,68 +3,66 @@
 //! Words tie a model to the sites and years it was trained on; the shape of a
 //! line (short, tagged `栏目|`, ending in `?` or `…`) carries over to new sites.
 
-/// The shape tokens of a normalised paragraph.
+/// The shape tokens of a normalised paragraph. They are static strings, so a
+/// paragraph's shape costs no allocation beyond its characters.
 ///
 /// ```
 /// use newsbait::shape::shape_tokens;
 /// let t = shape_tokens("娱乐|她竟然这样做?");
-/// assert!(t.contains(&"tag:pipe".to_string()));
-/// assert!(t.contains(&"end:?".to_string()));
+/// assert!(t.contains(&"tag:pipe"));
+/// assert!(t.contains(&"end:?"));
 /// ```
-pub fn shape_tokens(text: &str) -> Vec<String> {
+pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
-    let mut out = Vec::with_capacity(8);
-    out.push(format!("len:{}", length_bucket(n)));
+    let mut out = Vec::with_capacity(10);
+    out.push(length_bucket(n));
     if let Some(tag) = leading_tag(&chars) {
-        out.push(format!("tag:{tag}"));
+        out.push(tag);
     }
-    out.push(format!("end:{}", ending(chars.last().copied())));
+    out.push(ending(chars.last().copied()));
     let share =
         |pred: fn(&char) -> bool| chars.iter().filter(|c| pred(c)).count() as f64 / n.max(1) as f64;
-    out.push(format!(
-        "digits:{}",
-        share_bucket(share(char::is_ascii_digit))
-    ));
-    out.push(format!(
-        "latin:{}",
-        share_bucket(share(char::is_ascii_alphabetic))
-    ));
-    out.push(format!("punct:{}", share_bucket(share(is_punctuation))));
+    out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(char::is_ascii_digit))]);
+    out.push(
+        ["latin:0", "latin:low", "latin:high"][share_bucket(share(char::is_ascii_alphabetic))],
+    );
+    out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(is_punctuation))]);
     if chars.contains(&'!') {
-        out.push("has:!".into());
+        out.push("has:!");
     }
     if chars.contains(&'?') {
-        out.push("has:?".into());
+        out.push("has:?");
     }
     if text.contains('…') || text.contains("...") {
-        out.push("has:…".into());
+        out.push("has:…");
     }
     if chars.iter().any(|&c| is_emoji(c)) {
-        out.push("has:emoji".into());
+        out.push("has:emoji");
     }
     out
 }
 
 fn length_bucket(n: usize) -> &'static str {
     match n {
-        0..=5 => "≤5",
-        6..=10 => "≤10",
-        11..=20 => "≤20",
-        21..=40 => "≤40",
-        41..=80 => "≤80",
-        81..=160 => "≤160",
-        _ => ">160",
+        0..=5 => "len:≤5",
+        6..=10 => "len:≤10",
+        11..=20 => "len:≤20",
+        21..=40 => "len:≤40",
+        41..=80 => "len:≤80",
+        81..=160 => "len:≤160",
+        _ => "len:>160",
     }
 }
 
-fn share_bucket(share: f64) -> &'static str {
+/// 0 for none, 1 for under a tenth, 2 for more.
+fn share_bucket(share: f64) -> usize {
     if share == 0.0 {
-        "0"
+        0
     } else if share < 0.1 {
-        "low"
+        1
     } else {
-        "high"
+        2
     }
 }
 
@@ -81,25 +79,25 @@ fn leading_tag(chars: &[char]) -> Option<&'static str> {
     if let Some(close) = close {
         return chars[1..chars.len().min(16)]
             .contains(&close)
-            .then_some("bracket");
+            .then_some("tag:bracket");
     }
     chars[..chars.len().min(12)]
         .contains(&'|')
-        .then_some("pipe")
+        .then_some("tag:pipe")
 }
 
 fn ending(last: Option<char>) -> &'static str {
     match last {
-        None => "none",
-        Some('。') => "。",
-        Some('!') => "!",
-        Some('?') => "?",
-        Some('…') | Some('.') => "…",
-        Some(c) if c.is_ascii_digit() => "digit",
-        Some(c) if c.is_ascii_alphabetic() => "latin",
-        Some(c) if is_punctuation(&c) => "punct",
-        Some(c) if is_emoji(c) => "emoji",
-        Some(_) => "text",
+        None => "end:none",
+        Some('。') => "end:。",
+        Some('!') => "end:!",
+        Some('?') => "end:?",
+        Some('…') | Some('.') => "end:…",
+        Some(c) if c.is_ascii_digit() => "end:digit",
+        Some(c) if c.is_ascii_alphabetic() => "end:latin",
+        Some(c) if is_punctuation(&c) => "end:punct",
+        Some(c) if is_emoji(c) => "end:emoji",
+        Some(_) => "end:text",
     }
 }
 
@@ -117,7 +115,7 @@ mod tests {
     use super::*;
 
     fn has(text: &str, token: &str) -> bool {
-        shape_tokens(text).iter().any(|t| t == token)
+        shape_tokens(text).contains(&token)
     }
 
     #[test]

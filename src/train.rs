@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::context::{ContextModel, ListMarkers};
 use crate::data::{Example, Label, LabelledPage};
 use crate::error::{Error, Result};
-use crate::features::{FeatureKey, Interner, feature_value};
+use crate::features::{FeatureKey, Interner, feature_value, remap_key, vocabulary_of};
 use crate::model::{LabelCount, Model, ModelSettings, TrainingSummary, Variant};
 
 /// Trains a model on `examples`; `data` names the training file in messages
@@ -64,43 +64,26 @@ pub fn train(
         labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
     let classes = labels.len();
 
-    let segmented = segment_all(examples, settings, progress);
-
-    // Count every feature per class, sequentially so ids do not depend on threads.
-    let mut interner = Interner::default();
-    let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
-    let mut keys: Vec<FeatureKey> = Vec::new();
-    let mut totals: Vec<f64> = Vec::new();
-    let mut per_class: Vec<f64> = Vec::new();
+    // Segment and count in parallel, chunk by chunk, then merge the chunks in
+    // input order: token ids are those of one pass through the input (first
+    // occurrence) and every sum is added up in the same order, whatever the
+    // number of threads.
+    let segmenter = crate::segment::Segmenter::new(&settings.tokenizer);
+    let chunks: Vec<ChunkCounts> = examples
+        .par_chunks(COUNT_CHUNK)
+        .map(|chunk| count_chunk(chunk, &label_index, &segmenter, settings, progress))
+        .collect();
     let mut documents = vec![0usize; classes];
     let mut usable = 0usize;
-    for (example, (text, words)) in examples.iter().zip(&segmented) {
-        let class = label_index[&example.label];
-        documents[class] += 1;
-        let words: Vec<&str> = words.iter().map(|r| &text[r.clone()]).collect();
-        let features = interner.features(text, &words, &settings.features);
-        // Shape tokens alone (an empty or punctuation-only text) are no text.
-        usable += usize::from(words.iter().any(|w| w.chars().any(char::is_alphanumeric)));
-        let mut values: Vec<f64> = features
-            .iter()
-            .map(|&(_, count)| feature_value(count, &settings.features))
-            .collect();
-        let d = settings
-            .features
-            .length_norm
-            .divisor(values.iter().copied());
-        values.iter_mut().for_each(|v| *v /= d);
-        for (&(key, count), value) in features.iter().zip(values) {
-            let row = *rows.entry(key).or_insert_with(|| {
-                keys.push(key);
-                totals.push(0.0);
-                per_class.extend(std::iter::repeat_n(0.0, classes));
-                keys.len() - 1
-            });
-            totals[row] += count;
-            per_class[row * classes + class] += value;
-        }
+    for chunk in &chunks {
+        usable += chunk.usable;
+        documents
+            .iter_mut()
+            .zip(&chunk.documents)
+            .for_each(|(d, n)| *d += n);
     }
+    let (tokens, keys, totals, per_class) = merge_chunks(&chunks, classes);
+    drop(chunks);
     if usable == 0 {
         return Err(fail(
             "no usable text: after normalisation no example has a single word (a letter or \
@@ -110,7 +93,7 @@ pub fn train(
     }
 
     let kept = select_features(&keys, &totals, &settings.features);
-    let vocabulary = interner.vocabulary(&kept.iter().map(|&r| keys[r]).collect::<Vec<_>>());
+    let vocabulary = vocabulary_of(&tokens, &kept.iter().map(|&r| keys[r]).collect::<Vec<_>>());
     let class_counts: Vec<Vec<f64>> = (0..classes)
         .map(|c| kept.iter().map(|&r| per_class[r * classes + c]).collect())
         .collect();
@@ -142,37 +125,162 @@ pub fn train(
     ))
 }
 
-/// Normalises and segments every example in parallel; words are byte ranges
-/// into the normalised text.
-fn segment_all(
-    examples: &[Example],
+/// Examples segmented and counted by one task; fixed, so that chunk borders
+/// (and with them the order of sums) do not depend on the number of threads.
+const COUNT_CHUNK: usize = 512;
+
+/// Features seen in one chunk of examples, with chunk-local token ids.
+struct ChunkCounts {
+    /// Token strings by local id, in order of first occurrence in the chunk.
+    tokens: Vec<String>,
+    /// Feature keys (local token ids) in order of first occurrence.
+    keys: Vec<FeatureKey>,
+    /// Raw count of each key.
+    totals: Vec<f64>,
+    /// Value of each key summed per class, `classes` values a key.
+    per_class: Vec<f64>,
+    documents: Vec<usize>,
+    usable: usize,
+}
+
+/// Normalises, segments and counts one chunk of examples, in input order.
+fn count_chunk(
+    chunk: &[Example],
+    label_index: &HashMap<&Label, usize>,
+    segmenter: &crate::segment::Segmenter,
     settings: &ModelSettings,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<(String, Vec<std::ops::Range<usize>>)> {
-    let segmenter = crate::segment::Segmenter::new(&settings.tokenizer);
-    examples
-        .par_chunks(256)
-        .flat_map_iter(|chunk| {
-            let out: Vec<_> = chunk
+) -> ChunkCounts {
+    let classes = label_index.len();
+    let mut interner = Interner::default();
+    let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
+    let mut keys: Vec<FeatureKey> = Vec::new();
+    let mut totals: Vec<f64> = Vec::new();
+    let mut per_class: Vec<f64> = Vec::new();
+    let mut documents = vec![0usize; classes];
+    let mut usable = 0usize;
+    for example in chunk {
+        let class = label_index[&example.label];
+        documents[class] += 1;
+        let text = settings.normalizer.normalize(&example.text);
+        let words = segmenter.cut(&text);
+        let features = interner.features(&text, &words, &settings.features);
+        // Shape tokens alone (an empty or punctuation-only text) are no text.
+        usable += usize::from(words.iter().any(|w| w.chars().any(char::is_alphanumeric)));
+        let mut values: Vec<f64> = features
+            .iter()
+            .map(|&(_, count)| feature_value(count, &settings.features))
+            .collect();
+        let d = settings
+            .features
+            .length_norm
+            .divisor(values.iter().copied());
+        values.iter_mut().for_each(|v| *v /= d);
+        for (&(key, count), value) in features.iter().zip(values) {
+            let row = *rows.entry(key).or_insert_with(|| {
+                keys.push(key);
+                totals.push(0.0);
+                per_class.extend(std::iter::repeat_n(0.0, classes));
+                keys.len() - 1
+            });
+            totals[row] += count;
+            per_class[row * classes + class] += value;
+        }
+    }
+    progress(chunk.len() as u64);
+    ChunkCounts {
+        tokens: interner.tokens().to_vec(),
+        keys,
+        totals,
+        per_class,
+        documents,
+        usable,
+    }
+}
+
+/// Shards the merged features are split into, each merged by one task.
+const SHARDS: usize = 64;
+
+fn shard_of(key: FeatureKey) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS
+}
+
+/// Merges chunk counts in chunk order: the token table (ids by first
+/// occurrence in the input), and every feature's key, raw count and
+/// per-class values. Features come sharded by key, each shard in order of
+/// first occurrence; only their set matters, as columns are sorted by key.
+#[allow(clippy::type_complexity)]
+fn merge_chunks(
+    chunks: &[ChunkCounts],
+    classes: usize,
+) -> (Vec<String>, Vec<FeatureKey>, Vec<f64>, Vec<f64>) {
+    // Global token ids: one pass over each chunk's (distinct) tokens.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut tokens: Vec<&str> = Vec::new();
+    let remaps: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|chunk| {
+            chunk
+                .tokens
                 .iter()
-                .map(|e| {
-                    let text = settings.normalizer.normalize(&e.text);
-                    let base = text.as_ptr() as usize;
-                    let words = segmenter
-                        .cut(&text)
-                        .into_iter()
-                        .map(|w| {
-                            let start = w.as_ptr() as usize - base;
-                            start..start + w.len()
-                        })
-                        .collect();
-                    (text, words)
+                .map(|t| {
+                    *ids.entry(t.as_str()).or_insert_with(|| {
+                        tokens.push(t);
+                        (tokens.len() - 1) as u32
+                    })
                 })
-                .collect();
-            progress(chunk.len() as u64);
-            out
+                .collect()
         })
-        .collect()
+        .collect();
+    drop(ids);
+    // Each chunk's keys in global ids, split by shard: (key, local row).
+    let sharded: Vec<Vec<Vec<(FeatureKey, u32)>>> = chunks
+        .par_iter()
+        .zip(&remaps)
+        .map(|(chunk, remap)| {
+            let mut shards = vec![Vec::new(); SHARDS];
+            for (row, &key) in chunk.keys.iter().enumerate() {
+                let key = remap_key(key, |id| remap[id as usize]);
+                shards[shard_of(key)].push((key, row as u32));
+            }
+            shards
+        })
+        .collect();
+    let merged: Vec<(Vec<FeatureKey>, Vec<f64>, Vec<f64>)> = (0..SHARDS)
+        .into_par_iter()
+        .map(|s| {
+            let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
+            let mut keys = Vec::new();
+            let mut totals = Vec::new();
+            let mut per_class = Vec::new();
+            for (chunk, shards) in chunks.iter().zip(&sharded) {
+                for &(key, local) in &shards[s] {
+                    let local = local as usize;
+                    let row = *rows.entry(key).or_insert_with(|| {
+                        keys.push(key);
+                        totals.push(0.0);
+                        per_class.extend(std::iter::repeat_n(0.0, classes));
+                        keys.len() - 1
+                    });
+                    totals[row] += chunk.totals[local];
+                    for c in 0..classes {
+                        per_class[row * classes + c] += chunk.per_class[local * classes + c];
+                    }
+                }
+            }
+            (keys, totals, per_class)
+        })
+        .collect();
+    let mut keys = Vec::new();
+    let mut totals = Vec::new();
+    let mut per_class = Vec::new();
+    for (k, t, p) in merged {
+        keys.extend(k);
+        totals.extend(t);
+        per_class.extend(p);
+    }
+    let tokens = tokens.into_iter().map(str::to_string).collect();
+    (tokens, keys, totals, per_class)
 }
 
 /// Rows to keep: count at least `min_count`, at most `max_features` of them
@@ -219,8 +327,12 @@ static QUIET_FIT: Mutex<()> = Mutex::new(());
 /// assert!((lp[1][1] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
 /// ```
 pub fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
+    // Each class is fitted on its own, all at once under one silencing of
+    // stderr (linfa-bayes formats whole rows to it, which is most of the cost).
+    let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
+    let _quiet = gag::Gag::stderr().ok();
     class_counts
-        .iter()
+        .par_iter()
         .map(|counts| {
             let (distinct, position) = compress(counts);
             match compressed_row(counts, &distinct, alpha) {
@@ -283,17 +395,14 @@ fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Option<Vec<f6
     Some(row)
 }
 
-/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`.
+/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`;
+/// the caller holds [`QUIET_FIT`] and silences stderr.
 fn fit_one_class(row: Vec<f64>, alpha: f64) -> Result<Vec<f64>> {
     let columns = row.len();
     let records = Array2::from_shape_vec((1, columns), row).expect("one row of `columns` values");
     let dataset = Dataset::new(records, Array1::from(vec![0usize]));
     let params = MultinomialNb::<f64, usize>::params().alpha(alpha);
-    let fitted = {
-        let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
-        let _quiet = gag::Gag::stderr().ok();
-        params.fit(&dataset)?
-    };
+    let fitted = params.fit(&dataset)?;
     let form: FittedNb = serde_json::to_value(&fitted)
         .and_then(serde_json::from_value)
         .expect("linfa-bayes's serde form has class_info.feature_log_prob");

@@ -188,3 +188,27 @@ fn shipped_model_reads_the_example_page() {
     expected.extend(vec!["clickbait"; paragraphs.len() - 2]);
     assert_eq!(labels, expected);
 }
+
+/// Counting runs in parallel over chunks of examples; the model must not depend
+/// on how many threads there are. The sample is repeated so that it spans
+/// several chunks.
+#[test]
+fn training_gives_the_same_bytes_with_one_or_two_threads() {
+    let examples: Vec<Example> = sample()
+        .iter()
+        .cycle()
+        .take(40 * sample().len())
+        .cloned()
+        .collect();
+    let settings = ModelSettings::default();
+    let bytes = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| train(&examples, &settings).to_bytes())
+    };
+    let one = bytes(1);
+    assert_eq!(one, bytes(2));
+    assert_eq!(one, bytes(3));
+}

@@ -63,9 +63,10 @@ fn assert_interrupted_cleanly(dir: &Path, child: Child, code: i32) {
 #[test]
 fn sigterm_during_training_leaves_the_old_model() {
     let dir = tempfile::tempdir().unwrap();
-    // Big enough to take well over a second in a test build.
-    let child = spawn_training(dir.path(), &training_jsonl(3000), None);
-    std::thread::sleep(Duration::from_millis(700));
+    // Big enough (400,000 paragraphs) to take seconds even with parallel
+    // counting in a release build; the signal comes half a second in.
+    let child = spawn_training(dir.path(), &training_jsonl(20_000), None);
+    std::thread::sleep(Duration::from_millis(500));
     assert!(temporaries(dir.path()).is_empty());
     send(&child, "TERM");
     assert_interrupted_cleanly(dir.path(), child, 128 + 15);
