@@ -7,21 +7,23 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened, read or written.
-    #[error("{}: {source}", path.display())]
+    // The cause is in the message, not a `source`, so that it is not printed
+    // twice ("Caused by: ...") by error reporters that walk the chain.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     /// An output file could not be written (no such directory, no permission,
     /// disk full); nothing was left at the path.
     #[error(
-        "{}: cannot write: {source}; check that the directory exists, is writable and has room, or choose another path",
+        "{}: cannot write: {cause}; check that the directory exists, is writable and has room, or choose another path",
         path.display()
     )]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     /// A line or record of an input file is malformed.
@@ -54,7 +56,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 

@@ -67,7 +67,7 @@ pub fn clean_up_on_signals() -> std::io::Result<()> {
 pub fn check_writable(path: &Path) -> Result<()> {
     let fail = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
-        source: e,
+        cause: e,
     };
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(fail(std::io::Error::other(
@@ -120,7 +120,7 @@ pub fn write_atomically(
 ) -> Result<()> {
     let fail = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
-        source: e,
+        cause: e,
     };
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {

@@ -275,3 +275,17 @@ fn unknown_keep_label_is_an_error() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("clickbait, news"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_missing_input_is_named_once() {
+    let o = Command::new(classify_bin())
+        .arg("no-such-page.txt")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("no-such-page.txt: No such file"), "{err}");
+    // The cause is part of the message, not repeated as "Caused by".
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+}

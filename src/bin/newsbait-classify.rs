@@ -79,8 +79,8 @@ fn main() -> Result<()> {
             Ok(())
         }
         // A reader that stops early (`| head`) is not an error.
-        Err(newsbait::Error::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        Err(newsbait::Error::Io { cause, .. })
+            if cause.kind() == std::io::ErrorKind::BrokenPipe =>
         {
             Ok(())
         }
