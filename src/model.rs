@@ -333,6 +333,19 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
     })
 }
 
+/// Wraps a payload in the model file header: magic, format version, payload
+/// length and CRC-32. Tools that craft model files (fuzzers, tests) use it too,
+/// so the layout is written in one place.
+pub fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
 /// The model shipped with newsbait, trained on the shared corpus's train split.
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/newsbait.model");
 
@@ -414,13 +427,7 @@ impl Model {
         let weights = self.weights.iter().flatten();
         put_len(&mut payload, self.weights.len() * features.len());
         weights.for_each(|&w| payload.extend_from_slice(&(w as f32).to_le_bytes()));
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
-        out
+        frame(&payload)
     }
 
     /// Decodes a model file's bytes; `path` names it in errors.

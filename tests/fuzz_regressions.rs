@@ -9,7 +9,7 @@ use newsbait::data::{
     DataFormat, DocumentFormat, OnInvalid, for_each_document, for_each_line_capped,
     read_examples_from,
 };
-use newsbait::model::FORMAT_VERSION;
+use newsbait::model::frame;
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,16 +23,6 @@ fn inputs(target: &str) -> Vec<Vec<u8>> {
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
 
-/// The bytes as the payload of a file with a valid header and checksum.
-fn framed(payload: &[u8]) -> Vec<u8> {
-    let mut out = b"NEWSBAIT".to_vec();
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
 #[test]
 fn model_bytes_regressions() {
     let found = inputs("model_bytes");
@@ -40,7 +30,7 @@ fn model_bytes_regressions() {
     for data in found {
         let path = Path::new("fuzz.model");
         let _ = Model::from_bytes(&data, path);
-        match Model::from_bytes(&framed(&data), path) {
+        match Model::from_bytes(&frame(&data), path) {
             Ok(model) => {
                 for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
                     let p = model.classify_paragraph(text);

@@ -8,21 +8,12 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use newsbait::Model;
-use newsbait::model::FORMAT_VERSION;
-
-fn framed(payload: &[u8]) -> Vec<u8> {
-    let mut out = b"NEWSBAIT".to_vec();
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
+use newsbait::model::frame;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.model");
     let _ = Model::from_bytes(data, path);
-    if let Ok(model) = Model::from_bytes(&framed(data), path) {
+    if let Ok(model) = Model::from_bytes(&frame(data), path) {
         for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
             let p = model.classify_paragraph(text);
             assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
