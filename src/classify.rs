@@ -300,13 +300,21 @@ fn write_document(
 }
 
 /// The first `max` characters of `text`, with `…` when cut.
-fn preview(text: &str, max: usize) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(max).collect();
-    if chars.next().is_some() {
-        head + "…"
-    } else {
-        head
+fn preview(text: &str, max: usize) -> Preview<'_> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => Preview(&text[..end], "…"),
+        None => Preview(text, ""),
+    }
+}
+
+/// A paragraph's beginning and the mark that says it was cut, written without
+/// copying the text.
+struct Preview<'a>(&'a str, &'static str);
+
+impl std::fmt::Display for Preview<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)?;
+        f.write_str(self.1)
     }
 }
 
@@ -316,7 +324,8 @@ mod tests {
 
     #[test]
     fn preview_cuts_on_characters() {
-        assert_eq!(preview("新闻联播", 2), "新闻…");
-        assert_eq!(preview("新闻", 2), "新闻");
+        assert_eq!(preview("新闻联播", 2).to_string(), "新闻…");
+        assert_eq!(preview("新闻", 2).to_string(), "新闻");
+        assert_eq!(preview("", 2).to_string(), "");
     }
 }

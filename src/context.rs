@@ -73,9 +73,23 @@ impl ListMarkers {
     /// assert!(!m.is_heading("推荐阅读这篇关于经济形势的长篇报道和评论"));
     /// ```
     pub fn is_heading(&self, text: &str) -> bool {
+        self.is_heading_within(text, self.longest())
+    }
+
+    /// Characters in the longest phrase.
+    fn longest(&self) -> usize {
+        self.phrases
+            .iter()
+            .map(|p| p.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// [`ListMarkers::is_heading`] with the longest phrase's length given, so
+    /// that a page's paragraphs are checked without counting it again each time.
+    fn is_heading_within(&self, text: &str, longest: usize) -> bool {
         // Most paragraphs are far longer than any heading: stop counting early.
-        let longest = self.phrases.iter().map(|p| p.chars().count()).max();
-        let limit = longest.unwrap_or(0) + 2;
+        let limit = longest + 2;
         if text
             .chars()
             .filter(|c| c.is_alphanumeric())
@@ -145,8 +159,9 @@ impl ContextModel {
     /// Overrides the emissions of list headings: a heading is its label for sure.
     pub fn mark_headings<S: AsRef<str>>(&self, paragraphs: &[S], emissions: &mut [Vec<f64>]) {
         let Some(markers) = &self.markers else { return };
+        let longest = markers.longest();
         for (p, e) in paragraphs.iter().zip(emissions.iter_mut()) {
-            if markers.is_heading(p.as_ref()) {
+            if markers.is_heading_within(p.as_ref(), longest) {
                 for (c, v) in e.iter_mut().enumerate() {
                     // Far beyond any naive Bayes margin, yet finite.
                     *v = if c == markers.label { 0.0 } else { -50.0 };
@@ -165,31 +180,37 @@ impl ContextModel {
             return Vec::new();
         }
         let k = self.start.len();
-        let mut forward = vec![vec![0.0; k]; n];
+        // Flat tables (`[t * k + c]`) and one scratch row: a page costs three
+        // allocations, not several per paragraph.
+        let mut scratch = vec![0.0; k];
+        let mut forward = vec![0.0; n * k];
         for c in 0..k {
-            forward[0][c] = self.start[c] + emissions[0][c];
+            forward[c] = self.start[c] + emissions[0][c];
         }
         for t in 1..n {
             for c in 0..k {
-                let into: Vec<f64> = (0..k)
-                    .map(|b| forward[t - 1][b] + self.transition[b][c])
-                    .collect();
-                forward[t][c] = emissions[t][c] + log_sum_exp(&into);
+                for b in 0..k {
+                    scratch[b] = forward[(t - 1) * k + b] + self.transition[b][c];
+                }
+                forward[t * k + c] = emissions[t][c] + log_sum_exp(&scratch);
             }
         }
-        let mut backward = vec![vec![0.0; k]; n];
+        let mut backward = vec![0.0; n * k];
         for t in (0..n - 1).rev() {
             for b in 0..k {
-                let out: Vec<f64> = (0..k)
-                    .map(|c| self.transition[b][c] + emissions[t + 1][c] + backward[t + 1][c])
-                    .collect();
-                backward[t][b] = log_sum_exp(&out);
+                for c in 0..k {
+                    scratch[c] =
+                        self.transition[b][c] + emissions[t + 1][c] + backward[(t + 1) * k + c];
+                }
+                backward[t * k + b] = log_sum_exp(&scratch);
             }
         }
         (0..n)
             .map(|t| {
-                let joint: Vec<f64> = (0..k).map(|c| forward[t][c] + backward[t][c]).collect();
-                softmax(&joint)
+                for c in 0..k {
+                    scratch[c] = forward[t * k + c] + backward[t * k + c];
+                }
+                softmax(&scratch)
             })
             .collect()
     }

@@ -35,6 +35,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod io;
+mod memory;
 pub mod metrics;
 pub mod model;
 pub mod plots;

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::ContextModel;
 use crate::data::Label;
 use crate::error::{Error, Result};
-use crate::features::{FeatureSettings, Vocabulary};
+use crate::features::{FeatureSettings, ScoringTable, Vocabulary};
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
@@ -213,6 +213,9 @@ pub struct Model {
     pub summary: TrainingSummary,
     #[serde(skip)]
     segmenter: OnceLock<Segmenter>,
+    /// The feature index with `weights` in its slots (see [`Model::scoring_table`]).
+    #[serde(skip)]
+    table: OnceLock<ScoringTable>,
 }
 
 impl std::fmt::Debug for Model {
@@ -330,6 +333,7 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
         context: meta.context,
         summary: meta.summary,
         segmenter: OnceLock::new(),
+        table: OnceLock::new(),
     })
 }
 
@@ -373,6 +377,7 @@ impl Model {
             context: None,
             summary,
             segmenter: OnceLock::new(),
+            table: OnceLock::new(),
         }
     }
 
@@ -380,6 +385,14 @@ impl Model {
     pub fn segmenter(&self) -> &Segmenter {
         self.segmenter
             .get_or_init(|| Segmenter::new(&self.settings.tokenizer))
+    }
+
+    /// The table scoring reads: the feature index with every column's weights
+    /// in its slot. Built on first use from [`Model::weights`] (exactly: the
+    /// weights are `f32` values); change `weights` only before scoring.
+    pub(crate) fn scoring_table(&self) -> &ScoringTable {
+        self.table
+            .get_or_init(|| self.vocabulary.scoring_table(&self.weights))
     }
 
     /// The index of a label, if the model has it.

@@ -61,9 +61,25 @@ impl Model {
     /// [`Model::joint_log_likelihood`] of text already normalised.
     fn normalized_jll(&self, text: &str) -> Vec<f64> {
         let words = self.segmenter().cut(text);
-        let x = self
-            .vocabulary
-            .vectorize(text, &words, &self.settings.features);
+        let mut sums = vec![0.0; self.log_priors.len()];
+        self.vocabulary.score_into(
+            self.scoring_table(),
+            text,
+            &words,
+            &self.settings.features,
+            &mut sums,
+        );
+        self.log_priors
+            .iter()
+            .zip(sums)
+            .map(|(p, s)| p + s)
+            .collect()
+    }
+
+    /// `log prior(c) + Σ x_j · w(c, j)` for each class `c`, of a feature vector
+    /// from [`crate::features::Vocabulary::vectorize`]. Panics on a column
+    /// outside the vocabulary.
+    pub fn score_vector(&self, x: &[(u32, f64)]) -> Vec<f64> {
         self.log_priors
             .iter()
             .zip(&self.weights)

@@ -13,31 +13,43 @@
 /// assert!(t.contains(&"end:?"));
 /// ```
 pub fn shape_tokens(text: &str) -> Vec<&'static str> {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
+    // One pass over the characters: this runs for every paragraph scored.
+    let (mut n, mut digits, mut latin, mut punct) = (0usize, 0usize, 0usize, 0usize);
+    let (mut bang, mut question, mut ellipsis, mut emoji) = (false, false, false, false);
+    let mut last = None;
+    let mut dots = 0;
+    for c in text.chars() {
+        n += 1;
+        digits += usize::from(c.is_ascii_digit());
+        latin += usize::from(c.is_ascii_alphabetic());
+        punct += usize::from(is_punctuation(&c));
+        bang |= c == '!';
+        question |= c == '?';
+        dots = if c == '.' { dots + 1 } else { 0 };
+        ellipsis |= c == '…' || dots == 3;
+        emoji |= is_emoji(c);
+        last = Some(c);
+    }
+    let share = |count: usize| count as f64 / n.max(1) as f64;
     let mut out = Vec::with_capacity(10);
     out.push(length_bucket(n));
-    if let Some(tag) = leading_tag(&chars) {
+    if let Some(tag) = leading_tag(text) {
         out.push(tag);
     }
-    out.push(ending(chars.last().copied()));
-    let share =
-        |pred: fn(&char) -> bool| chars.iter().filter(|c| pred(c)).count() as f64 / n.max(1) as f64;
-    out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(char::is_ascii_digit))]);
-    out.push(
-        ["latin:0", "latin:low", "latin:high"][share_bucket(share(char::is_ascii_alphabetic))],
-    );
-    out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(is_punctuation))]);
-    if chars.contains(&'!') {
+    out.push(ending(last));
+    out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(digits))]);
+    out.push(["latin:0", "latin:low", "latin:high"][share_bucket(share(latin))]);
+    out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(punct))]);
+    if bang {
         out.push("has:!");
     }
-    if chars.contains(&'?') {
+    if question {
         out.push("has:?");
     }
-    if text.contains('…') || text.contains("...") {
+    if ellipsis {
         out.push("has:…");
     }
-    if chars.iter().any(|&c| is_emoji(c)) {
+    if emoji {
         out.push("has:emoji");
     }
     out
@@ -68,8 +80,9 @@ fn share_bucket(share: f64) -> usize {
 
 /// A column tag at the start of a line: `【...】`, `[...]`, `『...』`, `「...」`,
 /// or a short name followed by `|` (`娱乐|`, `生活|`).
-fn leading_tag(chars: &[char]) -> Option<&'static str> {
-    let close = match chars.first()? {
+fn leading_tag(text: &str) -> Option<&'static str> {
+    let mut chars = text.chars();
+    let close = match chars.next()? {
         '【' => Some('】'),
         '[' => Some(']'),
         '『' => Some('』'),
@@ -77,12 +90,11 @@ fn leading_tag(chars: &[char]) -> Option<&'static str> {
         _ => None,
     };
     if let Some(close) = close {
-        return chars[1..chars.len().min(16)]
-            .contains(&close)
-            .then_some("tag:bracket");
+        return chars.take(15).any(|c| c == close).then_some("tag:bracket");
     }
-    chars[..chars.len().min(12)]
-        .contains(&'|')
+    text.chars()
+        .take(12)
+        .any(|c| c == '|')
         .then_some("tag:pipe")
 }
 
