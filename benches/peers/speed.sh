@@ -5,8 +5,9 @@
 #
 # Builds target/speed/input.jsonl (>= MB megabytes of pages made from
 # ../shared/corpus; corpus text stays under target/, never in the repo), then
-# runs each tool once on it and prints wall time, MB/s, peak memory
-# (/usr/bin/time -v) and ratios; then training on the train split likewise.
+# runs each tool REPEAT times (default 3) on it and prints the median wall
+# time, MB/s, the highest peak memory (/usr/bin/time -v) and ratios of the
+# medians; then training on the train split likewise.
 # The python peers use the venv of setup.sh (PEERS_VENV, default
 # target/peers-venv); SKIP_PYTHON=1 leaves them out.
 set -euo pipefail
@@ -29,25 +30,31 @@ BYTES=$(stat -c %s "$INPUT")
 if [ "${SKIP_PYTHON:-0}" != 1 ]; then PEERS_VENV="$VENV" "$SCRIPT_DIR/setup.sh" >&2; fi
 PY="$VENV/bin/python"
 
+REPEAT="${REPEAT:-3}"
 declare -A WALL
-# run NAME CMD...: one timed run, stdout to $OUT/NAME.out
+# run NAME CMD...: REPEAT timed runs, stdout of the last to $OUT/NAME.out
 run() {
     local name=$1; shift
-    /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" \
-        || { echo "$name failed: $(tail -3 "$OUT/$name.err")" >&2; return 0; }
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$OUT/$name.time")
-    rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$OUT/$name.time")
+    local walls=() rss=0 i wall r
+    for ((i = 0; i < REPEAT; i++)); do
+        /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" \
+            || { echo "$name failed: $(tail -3 "$OUT/$name.err")" >&2; return 0; }
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$OUT/$name.time")
+        r=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$OUT/$name.time")
+        walls+=("$wall")
+        [ "$r" -gt "$rss" ] && rss=$r
+    done
+    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
     WALL[$name]=$wall
-    printf "%-28s %8.2f s %9.2f MB/s %7s MB peak\n" "$name" "$wall" \
-        "$(echo "$BYTES / 1000000 / $wall" | bc -l)" "$rss"
+    printf "%-28s %8.2f s %9.2f MB/s %7s MB peak   (runs: %s)\n" "$name" "$wall" \
+        "$(echo "$BYTES / 1000000 / $wall" | bc -l)" "$rss" "${walls[*]}"
 }
 ratio() {
     [ -n "${WALL[$2]:-}" ] && [ -n "${WALL[$3]:-}" ] || return 0
     printf "  %-50s %8.2fx\n" "$1" "$(echo "${WALL[$3]} / ${WALL[$2]}" | bc -l)"
 }
 
-echo "== classify: $(echo "$BYTES / 1000000" | bc) MB, $THREADS threads, $(nproc) cores"
+echo "== classify: $(echo "$BYTES / 1000000" | bc) MB, $THREADS threads, $(nproc) cores, median of $REPEAT runs"
 run jieba-rs-segment target/release/examples/segment --threads "$THREADS" "$INPUT"
 run newsbait-classify target/release/newsbait-classify --threads "$THREADS" "$INPUT"
 if [ "${SKIP_PYTHON:-0}" != 1 ]; then

@@ -44,6 +44,12 @@ struct Args {
     threads: Option<usize>,
 }
 
+// Scoring allocates a few small vectors per paragraph on every core, and
+// mimalloc's per-thread free lists serve them faster than glibc's malloc
+// (about 15% of classify's time on the 50 MB speed input).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(n) = args.threads {

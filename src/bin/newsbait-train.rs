@@ -48,6 +48,12 @@ struct Args {
     threads: Option<usize>,
 }
 
+// Counting allocates and frees many short-lived vectors on every core;
+// mimalloc serves them faster and with fewer page faults than glibc's malloc
+// (training: 2.19 -> 1.99 s median).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
@@ -64,6 +70,9 @@ fn main() -> Result<()> {
     }
     let settings = args.training.settings()?;
 
+    // jieba's dictionary takes 130 to 200 ms to build: build it while the
+    // training data is read.
+    std::thread::spawn(newsbait::segment::warm_up);
     let data = read_examples(&args.data, args.format, args.on_invalid)?;
     if let Some(warning) = data.stats.warning(&args.data) {
         eprintln!("warning: {warning}");
