@@ -90,21 +90,22 @@ impl ListMarkers {
     fn is_heading_within(&self, text: &str, longest: usize) -> bool {
         // Most paragraphs are far longer than any heading: stop counting early.
         let limit = longest + 2;
-        if text
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .nth(limit)
-            .is_some()
-        {
+        if text.chars().filter(is_letter_or_digit).nth(limit).is_some() {
             return false;
         }
-        let core: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        let core: String = text.chars().filter(is_letter_or_digit).collect();
         let len = core.chars().count();
         self.phrases.iter().any(|p| {
             let plen = p.chars().count();
             core.contains(p.as_str()) && len <= plen + 2
         })
     }
+}
+
+/// `char::is_alphanumeric`, with the common CJK ideographs answered before
+/// the Unicode table lookup (this runs on every paragraph of every page).
+fn is_letter_or_digit(c: &char) -> bool {
+    matches!(*c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
 }
 
 impl ContextModel {
