@@ -40,6 +40,12 @@ pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     if chars.iter().any(|&c| is_emoji(c)) {
         out.push("has:emoji");
     }
+    // A space inside a line: two clauses of a headline set apart, as link
+    // lists and entertainment titles do; the segmenter drops whitespace, so
+    // no word carries it.
+    if text.trim().contains(char::is_whitespace) {
+        out.push("has:space");
+    }
     out
 }
 
@@ -146,5 +152,7 @@ mod tests {
         assert!(has("笑死😂", "has:emoji"));
         assert!(has("增长7%", "end:punct"));
         assert!(has("2020", "digits:high"));
+        assert!(has("某地发布通知 居民可申请补贴", "has:space"));
+        assert!(!has(" 某地发布通知 ", "has:space"));
     }
 }
