@@ -32,6 +32,10 @@ pub struct TrainingFlags {
     /// Leave out shape tokens (length, column tags, line ending, punctuation).
     #[arg(long)]
     pub no_shape: bool,
+    /// Multiply the value of shape tokens by this (> 0) before each paragraph's
+    /// vector is scaled: more weight on how a line looks, less on its words.
+    #[arg(long, default_value_t = FeatureSettings::default().shape_weight)]
+    pub shape_weight: f64,
     /// Use ln(1 + count) instead of raw counts.
     #[arg(long)]
     pub log_counts: bool,
@@ -74,6 +78,7 @@ impl TrainingFlags {
                 word_bigrams: !self.no_bigrams,
                 char_ngrams: self.char_ngrams,
                 shape: !self.no_shape,
+                shape_weight: self.shape_weight,
                 log_counts: self.log_counts,
                 length_norm: self.length_norm,
                 min_count: self.min_count,

@@ -28,7 +28,7 @@ use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
 /// The version of the model file layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"NEWSBAIT";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -159,6 +159,12 @@ impl ModelSettings {
                 "alpha must be a positive number (got {}): with alpha = 0 a word seen in one class only \
                  gives the other class a probability of zero",
                 self.alpha
+            )));
+        }
+        let w = self.features.shape_weight;
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(Error::Settings(format!(
+                "shape-weight must be a positive number (got {w})"
             )));
         }
         if self.features.max_features == Some(0) {

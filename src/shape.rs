@@ -18,7 +18,15 @@ pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     let (mut bang, mut question, mut ellipsis, mut emoji) = (false, false, false, false);
     let mut last = None;
     let mut dots = 0;
+    // A space inside the line: whitespace with text before it and after it.
+    let (mut text_before, mut space_after_text, mut inner_space) = (false, false, false);
     for c in text.chars() {
+        if c.is_whitespace() {
+            space_after_text |= text_before;
+        } else {
+            inner_space |= space_after_text;
+            text_before = true;
+        }
         n += 1;
         digits += usize::from(c.is_ascii_digit());
         latin += usize::from(c.is_ascii_alphabetic());
@@ -51,6 +59,12 @@ pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     }
     if emoji {
         out.push("has:emoji");
+    }
+    // A space inside a line: two clauses of a headline set apart, as link
+    // lists and entertainment titles do; the segmenter drops whitespace, so
+    // no word carries it.
+    if inner_space {
+        out.push("has:space");
     }
     out
 }
@@ -158,5 +172,7 @@ mod tests {
         assert!(has("笑死😂", "has:emoji"));
         assert!(has("增长7%", "end:punct"));
         assert!(has("2020", "digits:high"));
+        assert!(has("某地发布通知 居民可申请补贴", "has:space"));
+        assert!(!has(" 某地发布通知 ", "has:space"));
     }
 }

@@ -169,7 +169,7 @@ fn count_chunk(
         usable += usize::from(words.iter().any(|w| w.chars().any(char::is_alphanumeric)));
         let mut values: Vec<f64> = features
             .iter()
-            .map(|&(_, count)| feature_value(count, &settings.features))
+            .map(|&(key, count)| feature_value(key, count, &settings.features))
             .collect();
         let d = settings
             .features
