@@ -21,6 +21,15 @@ pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     // A space inside the line: whitespace with text before it and after it.
     let (mut text_before, mut space_after_text, mut inner_space) = (false, false, false);
     for c in text.chars() {
+        if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+            // Most characters are CJK ideographs, which are none of the below.
+            n += 1;
+            inner_space |= space_after_text;
+            text_before = true;
+            dots = 0;
+            last = Some(c);
+            continue;
+        }
         if c.is_whitespace() {
             space_after_text |= text_before;
         } else {
@@ -142,6 +151,40 @@ mod tests {
 
     fn has(text: &str, token: &str) -> bool {
         shape_tokens(text).contains(&token)
+    }
+
+    /// The definition, one rule at a time, as the tokens were first written.
+    fn reference(text: &str) -> Vec<&'static str> {
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        let share =
+            |p: fn(&char) -> bool| chars.iter().filter(|c| p(c)).count() as f64 / n.max(1) as f64;
+        let mut out = vec![length_bucket(n)];
+        out.extend(leading_tag(text));
+        out.push(ending(chars.last().copied()));
+        out.push(
+            ["digits:0", "digits:low", "digits:high"][share_bucket(share(char::is_ascii_digit))],
+        );
+        out.push(
+            ["latin:0", "latin:low", "latin:high"][share_bucket(share(char::is_ascii_alphabetic))],
+        );
+        out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(is_punctuation))]);
+        let checks = [
+            (chars.contains(&'!'), "has:!"),
+            (chars.contains(&'?'), "has:?"),
+            (text.contains('…') || text.contains("..."), "has:…"),
+            (chars.iter().any(|&c| is_emoji(c)), "has:emoji"),
+            (text.trim().contains(char::is_whitespace), "has:space"),
+        ];
+        out.extend(checks.iter().filter(|(yes, _)| *yes).map(|&(_, t)| t));
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_matches_the_definition(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4e00}-\u{4e0f}😂]{0,40}") {
+            proptest::prop_assert_eq!(shape_tokens(&text), reference(&text));
+        }
     }
 
     #[test]
