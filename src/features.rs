@@ -298,7 +298,7 @@ pub struct Vocabulary {
     /// Token `i` is `blob[ends[i - 1]..ends[i]]` (`ends[-1]` = 0).
     ends: Vec<u32>,
     features: Vec<FeatureKey>,
-    index: FeatureIndex,
+    index: SlotTable,
 }
 
 impl std::fmt::Debug for Vocabulary {
@@ -373,44 +373,48 @@ fn feature_hash(kind: Kind, a: u64, b: u64) -> u64 {
     mix64(a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (kind as u64))
 }
 
-/// Open addressing (linear probing, load ≤ 1/2) from feature hash to column.
+/// Open addressing (linear probing, load ≤ 2/3) from feature hash to column,
+/// with room in each slot for a payload (a scoring table's weights).
 ///
-/// A slot is 8 bytes, `fingerprint << 32 | column`, where the fingerprint is
-/// the hash's top 32 bits and its low bits pick the slot, so a probe reads one
-/// cache line. An unknown feature matches a stored one only if 32 more bits
-/// agree: about once in 10^9 lookups, adding one feature's weight to one
-/// paragraph.
+/// A slot is `stride` 32-bit words: the fingerprint (the hash's top 32 bits;
+/// its low bits pick the slot), the column (`u32::MAX` when empty), then the
+/// payload. A probe reads one cache line. An unknown feature matches a stored
+/// one only if 32 more bits agree: about once in 10^9 lookups, adding one
+/// feature's weight to one paragraph.
 #[derive(Clone, Default)]
-struct FeatureIndex {
+struct SlotTable {
     mask: usize,
-    slots: Vec<u64>,
+    stride: usize,
+    words: Vec<u32>,
 }
 
-impl FeatureIndex {
-    const EMPTY: u64 = u64::MAX;
+impl SlotTable {
+    const EMPTY: u32 = u32::MAX;
 
+    /// An empty table for `n` features, no payload.
     fn with_capacity(n: usize) -> Self {
         let size = (n + n / 2).next_power_of_two().max(16);
-        let mut slots = crate::memory::vec_on_huge_pages(size);
-        slots.resize(size, Self::EMPTY);
-        FeatureIndex {
+        let mut words = crate::memory::vec_on_huge_pages(size * 2);
+        words.resize(size * 2, Self::EMPTY);
+        SlotTable {
             mask: size - 1,
-            slots,
+            stride: 2,
+            words,
         }
     }
 
     /// Adds a feature; one whose slot and fingerprint are already taken keeps
     /// the first column.
     fn insert(&mut self, hash: u64, column: u32) {
-        let fp = hash & !0xffff_ffff;
+        let fp = (hash >> 32) as u32;
         let mut i = hash as usize & self.mask;
         loop {
-            let slot = &mut self.slots[i];
-            if *slot == Self::EMPTY {
-                *slot = fp | u64::from(column);
+            let slot = &mut self.words[i * self.stride..][..2];
+            if slot[1] == Self::EMPTY {
+                slot.copy_from_slice(&[fp, column]);
                 return;
             }
-            if *slot & !0xffff_ffff == fp {
+            if slot[0] == fp {
                 return;
             }
             i = (i + 1) & self.mask;
@@ -419,22 +423,55 @@ impl FeatureIndex {
 
     #[inline]
     fn prefetch(&self, hash: u64) {
-        prefetch(self.slots.as_ptr().wrapping_add(hash as usize & self.mask));
+        prefetch(
+            self.words
+                .as_ptr()
+                .wrapping_add((hash as usize & self.mask) * self.stride),
+        );
     }
 
+    /// The column of a feature hash and the index of its slot.
     #[inline]
-    fn get(&self, hash: u64) -> Option<u32> {
-        let fp = hash & !0xffff_ffff;
+    fn get(&self, hash: u64) -> Option<(u32, u32)> {
+        let fp = (hash >> 32) as u32;
         let mut i = hash as usize & self.mask;
         loop {
-            let slot = self.slots[i];
-            if slot == Self::EMPTY {
+            let slot = &self.words[i * self.stride..][..2];
+            if slot[1] == Self::EMPTY {
                 return None;
             }
-            if slot & !0xffff_ffff == fp {
-                return Some(slot as u32);
+            if slot[0] == fp {
+                return Some((slot[1], i as u32));
             }
             i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The payload of slot `i`.
+    #[inline]
+    fn payload(&self, i: u32) -> &[u32] {
+        &self.words[i as usize * self.stride + 2..][..self.stride - 2]
+    }
+
+    /// A copy with `extra` payload words per slot, filled by `fill(column, payload)`
+    /// for every taken slot (empty slots get zeros). Slots stay where they are,
+    /// so lookups probe exactly as here.
+    fn widened(&self, extra: usize, fill: impl Fn(u32, &mut [u32])) -> SlotTable {
+        let stride = 2 + extra;
+        let slots = self.mask + 1;
+        let mut words = crate::memory::vec_on_huge_pages(slots * stride);
+        words.resize(slots * stride, 0);
+        for (i, new) in words.chunks_exact_mut(stride).enumerate() {
+            let old = &self.words[i * self.stride..][..2];
+            new[..2].copy_from_slice(old);
+            if old[1] != Self::EMPTY {
+                fill(old[1], &mut new[2..]);
+            }
+        }
+        SlotTable {
+            mask: self.mask,
+            stride,
+            words,
         }
     }
 }
@@ -472,7 +509,7 @@ impl Vocabulary {
             blob,
             ends,
             features,
-            index: FeatureIndex::default(),
+            index: SlotTable::default(),
         };
         let hashes: Vec<u64> = (0..vocab.ends.len() as u32)
             .map(|i| hash_str(vocab.token(i)))
@@ -497,7 +534,7 @@ impl Vocabulary {
                 Ok(feature_hash(kind, hash_of(a)?, hb))
             })
             .collect::<std::result::Result<Vec<u64>, String>>()?;
-        let mut index = FeatureIndex::with_capacity(vocab.features.len());
+        let mut index = SlotTable::with_capacity(vocab.features.len());
         // Inserts land at random places in a table of megabytes: ask for the
         // slot of a feature a few places ahead so that the waits overlap.
         const AHEAD: usize = 16;
@@ -571,7 +608,10 @@ impl Vocabulary {
         let (hashes, shapes_from) =
             feature_hashes(text, words, settings, |h| self.index.prefetch(h));
         let lookup = |hashes: &[u64]| -> Vec<u32> {
-            let mut columns: Vec<u32> = hashes.iter().filter_map(|&h| self.index.get(h)).collect();
+            let mut columns: Vec<u32> = hashes
+                .iter()
+                .filter_map(|&h| self.index.get(h).map(|(column, _)| column))
+                .collect();
             columns.sort_unstable();
             columns
         };
@@ -584,28 +624,11 @@ impl Vocabulary {
 
     /// A [`ScoringTable`] for these per-class weights (`weights[c][column]`).
     pub fn scoring_table(&self, weights: &[Vec<f64>]) -> ScoringTable {
-        let classes = weights.len();
-        let stride = 2 + classes;
-        let mut entries = crate::memory::vec_on_huge_pages(self.index.slots.len() * stride);
-        for &slot in &self.index.slots {
-            let column = slot as u32;
-            entries.push((slot >> 32) as u32);
-            entries.push(column);
-            if slot == FeatureIndex::EMPTY {
-                entries.extend(std::iter::repeat_n(0, classes));
-            } else {
-                entries.extend(
-                    weights
-                        .iter()
-                        .map(|w| (w[column as usize] as f32).to_bits()),
-                );
+        ScoringTable(self.index.widened(weights.len(), |column, payload| {
+            for (p, w) in payload.iter_mut().zip(weights) {
+                *p = (w[column as usize] as f32).to_bits();
             }
-        }
-        ScoringTable {
-            mask: self.index.mask,
-            stride,
-            entries,
-        }
+        }))
     }
 
     /// Adds `Σ x_j · w(c, j)` to `sums[c]` for each class, where `x` is the
@@ -619,11 +642,12 @@ impl Vocabulary {
         settings: &FeatureSettings,
         sums: &mut [f64],
     ) {
-        let (hashes, shapes_from) = feature_hashes(text, words, settings, |h| table.prefetch(h));
-        // (column, where its weights are), sorted by column, so that the
-        // values and the sums come out exactly as `vectorize` would have them.
+        let (hashes, shapes_from) = feature_hashes(text, words, settings, |h| table.0.prefetch(h));
+        // (column, slot), sorted by column, so that the values and the sums
+        // come out exactly as `vectorize` would have them.
         let lookup = |hashes: &[u64]| -> Vec<(u32, u32)> {
-            let mut found: Vec<(u32, u32)> = hashes.iter().filter_map(|&h| table.get(h)).collect();
+            let mut found: Vec<(u32, u32)> =
+                hashes.iter().filter_map(|&h| table.0.get(h)).collect();
             found.sort_unstable();
             found
         };
@@ -632,9 +656,8 @@ impl Vocabulary {
             &lookup(&hashes[shapes_from..]),
             settings,
         );
-        for ((_, at), v) in values {
-            let weights = &table.entries[at as usize + 2..][..sums.len()];
-            for (s, &w) in sums.iter_mut().zip(weights) {
+        for ((_, slot), v) in values {
+            for (s, &w) in sums.iter_mut().zip(table.0.payload(slot)) {
                 *s += v * f64::from(f32::from_bits(w));
             }
         }
@@ -738,54 +761,18 @@ fn feature_values<K: Copy + Ord>(
     out
 }
 
-/// A vocabulary's feature index with each column's weights stored in its slot,
-/// so that scoring a feature reads one cache line instead of two.
-///
-/// A slot is `stride` 32-bit words: the fingerprint, the column (`u32::MAX`
-/// when empty), then one `f32` weight per class. Slots sit where they sit in
-/// the vocabulary's index, so lookups probe exactly as there.
+/// A vocabulary's feature index with each column's weights (one `f32` per
+/// class) stored in its slot, so that scoring a feature reads one cache line
+/// instead of two. Built by [`Vocabulary::scoring_table`].
 #[derive(Clone)]
-pub struct ScoringTable {
-    mask: usize,
-    stride: usize,
-    entries: Vec<u32>,
-}
+pub struct ScoringTable(SlotTable);
 
 impl std::fmt::Debug for ScoringTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScoringTable")
-            .field("slots", &(self.mask + 1))
-            .field("classes", &(self.stride - 2))
+            .field("slots", &(self.0.mask + 1))
+            .field("classes", &(self.0.stride - 2))
             .finish()
-    }
-}
-
-impl ScoringTable {
-    #[inline]
-    fn prefetch(&self, hash: u64) {
-        prefetch(
-            self.entries
-                .as_ptr()
-                .wrapping_add((hash as usize & self.mask) * self.stride),
-        );
-    }
-
-    /// The column of a feature hash and where its slot starts in `entries`.
-    #[inline]
-    fn get(&self, hash: u64) -> Option<(u32, u32)> {
-        let fp = (hash >> 32) as u32;
-        let mut i = hash as usize & self.mask;
-        loop {
-            let at = i * self.stride;
-            let column = self.entries[at + 1];
-            if column == u32::MAX {
-                return None;
-            }
-            if self.entries[at] == fp {
-                return Some((column, at as u32));
-            }
-            i = (i + 1) & self.mask;
-        }
     }
 }
 
