@@ -4,6 +4,8 @@
 //! n-gram or a shape token. Each is packed into a [`FeatureKey`] of token ids so
 //! that looking one up costs one hash probe and no string building.
 
+use std::cell::RefCell;
+
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +59,18 @@ impl Default for FeatureSettings {
 }
 
 impl FeatureSettings {
+    /// A feature's value from how often it occurs in a paragraph: the count,
+    /// or `ln(1 + count)` with [`FeatureSettings::log_counts`].
+    fn transform(&self, count: f64) -> f64 {
+        if self.log_counts {
+            count.ln_1p()
+        } else {
+            count
+        }
+    }
+}
+
+impl FeatureSettings {
     /// Words and adjacent word pairs with raw counts: the textbook multinomial
     /// model, whose parameters are easy to check by hand.
     pub fn plain() -> Self {
@@ -88,10 +102,16 @@ pub enum LengthNorm {
 impl LengthNorm {
     /// What to divide a paragraph's values by: 1, their sum, or their length.
     pub fn divisor(self, values: impl Iterator<Item = f64>) -> f64 {
+        let (sum_abs, sum_sq) = values.fold((0.0, 0.0), |(a, q), v| (a + v.abs(), q + v * v));
+        self.divisor_of(sum_abs, sum_sq)
+    }
+
+    /// [`LengthNorm::divisor`] from the values' sum of absolute values and sum of squares.
+    pub fn divisor_of(self, sum_abs: f64, sum_sq: f64) -> f64 {
         let d = match self {
             LengthNorm::None => 1.0,
-            LengthNorm::L1 => values.map(f64::abs).sum::<f64>(),
-            LengthNorm::L2 => values.map(|v| v * v).sum::<f64>().sqrt(),
+            LengthNorm::L1 => sum_abs,
+            LengthNorm::L2 => sum_sq.sqrt(),
         };
         if d > 0.0 { d } else { 1.0 }
     }
@@ -605,8 +625,10 @@ impl Vocabulary {
         words: &[&str],
         settings: &FeatureSettings,
     ) -> Vec<(u32, f64)> {
-        let (hashes, shapes_from) =
-            feature_hashes(text, words, settings, |h| self.index.prefetch(h));
+        let mut hashes = Vec::new();
+        let shapes_from = feature_hashes(text, words, settings, &mut hashes, |h| {
+            self.index.prefetch(h)
+        });
         let lookup = |hashes: &[u64]| -> Vec<u32> {
             let mut columns: Vec<u32> = hashes
                 .iter()
@@ -632,8 +654,11 @@ impl Vocabulary {
     }
 
     /// Adds `Σ x_j · w(c, j)` to `sums[c]` for each class, where `x` is the
-    /// paragraph's [`Vocabulary::vectorize`] and `w` the table's weights: the
-    /// same sum, bit for bit, without building `x` or reading a second table.
+    /// paragraph's [`Vocabulary::vectorize`] and `w` the table's weights.
+    ///
+    /// The same sum as `vectorize` would give (to the last bits of rounding:
+    /// features are added in slot order, not column order), without building
+    /// `x`, reading a second table or allocating: each thread reuses its buffers.
     pub fn score_into(
         &self,
         table: &ScoringTable,
@@ -642,25 +667,53 @@ impl Vocabulary {
         settings: &FeatureSettings,
         sums: &mut [f64],
     ) {
-        let (hashes, shapes_from) = feature_hashes(text, words, settings, |h| table.0.prefetch(h));
-        // (column, slot), sorted by column, so that the values and the sums
-        // come out exactly as `vectorize` would have them.
-        let lookup = |hashes: &[u64]| -> Vec<(u32, u32)> {
-            let mut found: Vec<(u32, u32)> =
-                hashes.iter().filter_map(|&h| table.0.get(h)).collect();
-            found.sort_unstable();
-            found
-        };
-        let values = feature_values(
-            &lookup(&hashes[..shapes_from]),
-            &lookup(&hashes[shapes_from..]),
-            settings,
-        );
-        for ((_, slot), v) in values {
-            for (s, &w) in sums.iter_mut().zip(table.0.payload(slot)) {
-                *s += v * f64::from(f32::from_bits(w));
-            }
+        thread_local! {
+            static SCRATCH: RefCell<ScoreScratch> = RefCell::default();
         }
+        SCRATCH.with_borrow_mut(|scratch| {
+            let ScoreScratch {
+                hashes,
+                slots,
+                partial,
+            } = scratch;
+            let table = &table.0;
+            hashes.clear();
+            let shapes_from = feature_hashes(text, words, settings, hashes, |h| table.prefetch(h));
+            // Slot indices stand for features: sorting them brings a
+            // feature's occurrences together so that they can be counted.
+            slots.clear();
+            slots.extend(
+                hashes[..shapes_from]
+                    .iter()
+                    .filter_map(|&h| table.get(h))
+                    .map(|(_, slot)| slot),
+            );
+            slots.sort_unstable();
+            partial.clear();
+            partial.resize(sums.len(), 0.0);
+            let (mut sum_abs, mut sum_sq) = (0.0, 0.0);
+            let mut add = |slot: u32, v: f64| {
+                sum_abs += v.abs();
+                sum_sq += v * v;
+                for (p, &w) in partial.iter_mut().zip(table.payload(slot)) {
+                    *p += v * f64::from(f32::from_bits(w));
+                }
+            };
+            for run in slots.chunk_by(|a, b| a == b) {
+                add(run[0], settings.transform(run.len() as f64));
+            }
+            // A shape token occurs once, and no word shares its column.
+            let shape_value = settings.transform(1.0) * settings.shape_weight;
+            for &h in &hashes[shapes_from..] {
+                if let Some((_, slot)) = table.get(h) {
+                    add(slot, shape_value);
+                }
+            }
+            let d = settings.length_norm.divisor_of(sum_abs, sum_sq);
+            for (s, p) in sums.iter_mut().zip(partial.iter()) {
+                *s += p / d;
+            }
+        });
     }
 
     /// A readable name for a column: `国务院`, `国务院 召开`, `#字符`, `@shape`.
@@ -676,17 +729,27 @@ impl Vocabulary {
     }
 }
 
+/// Reusable buffers of [`Vocabulary::score_into`].
+#[derive(Default)]
+struct ScoreScratch {
+    hashes: Vec<u64>,
+    slots: Vec<u32>,
+    partial: Vec<f64>,
+}
+
 /// The hash of every feature of a paragraph, once per occurrence: words, word
 /// pairs, character n-grams and shape tokens as the settings ask. `prefetch`
 /// sees each hash as soon as it is known, so that table lookups can start.
-/// Shape tokens come last; the second value is where they start.
+/// They are appended to `hashes`; shape tokens come last, and the return
+/// value is where they start.
 fn feature_hashes(
     text: &str,
     words: &[&str],
     settings: &FeatureSettings,
+    hashes: &mut Vec<u64>,
     prefetch: impl Fn(u64),
-) -> (Vec<u64>, usize) {
-    let mut hashes: Vec<u64> = Vec::with_capacity(words.len() * 2 + 16);
+) -> usize {
+    hashes.reserve(words.len() * 2 + 16);
     let mut push = |hash: u64| {
         prefetch(hash);
         hashes.push(hash);
@@ -719,7 +782,7 @@ fn feature_hashes(
             hashes.push(h);
         }
     }
-    (hashes, shapes_from)
+    shapes_from
 }
 
 /// Feature keys, sorted, to `(key, value)` pairs sorted by key: counts, the
@@ -731,13 +794,7 @@ fn feature_values<K: Copy + Ord>(
     shapes: &[K],
     settings: &FeatureSettings,
 ) -> Vec<(K, f64)> {
-    let transform = |count: f64| {
-        if settings.log_counts {
-            count.ln_1p()
-        } else {
-            count
-        }
-    };
+    let transform = |count: f64| settings.transform(count);
     let mut counted: Vec<(K, f64)> = Vec::with_capacity(sorted.len());
     for &k in sorted {
         match counted.last_mut() {
@@ -793,11 +850,7 @@ fn prefetch<T>(p: *const T) {
 /// before the paragraph's vector is scaled: the count (or `ln(1 + count)`),
 /// times [`FeatureSettings::shape_weight`] for a shape token.
 pub fn feature_value(key: FeatureKey, raw_count: f64, settings: &FeatureSettings) -> f64 {
-    let value = if settings.log_counts {
-        raw_count.ln_1p()
-    } else {
-        raw_count
-    };
+    let value = settings.transform(raw_count);
     if unpack(key).0 == Kind::Shape as u8 {
         value * settings.shape_weight
     } else {
@@ -894,7 +947,9 @@ mod tests {
                 &settings,
                 &mut sums,
             );
-            assert_eq!(sums, expected);
+            for (s, e) in sums.iter().zip(&expected) {
+                assert!((s - e).abs() <= 1e-12 * e.abs(), "{s} against {e}");
+            }
             assert!(sums.iter().all(|s| *s != 0.0));
         }
     }
