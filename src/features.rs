@@ -362,21 +362,34 @@ impl PartialEq for Vocabulary {
 
 /// A stable 64-bit hash of a token's bytes (the same on every platform and
 /// build, unlike `std`'s hasher), 8 bytes a step.
+///
+/// Most tokens are one to three CJK characters (3 to 9 bytes), so short
+/// tokens are read in one step with overlapping loads instead of being copied
+/// into a buffer; with the length mixed in, every byte still counts.
 fn hash_str(s: &str) -> u64 {
     const M: u64 = 0xbf58_476d_1ce4_e5b9;
-    let bytes = s.as_bytes();
-    let mut h = 0x9e37_79b9_7f4a_7c15 ^ (bytes.len() as u64).wrapping_mul(M);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(M);
-        h ^= h >> 31;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(M);
-        h ^= h >> 31;
+    let step = |h: u64, x: u64| {
+        let h = (h ^ x).wrapping_mul(M);
+        h ^ (h >> 31)
+    };
+    let b = s.as_bytes();
+    let n = b.len();
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes")));
+    let mut h = 0x9e37_79b9_7f4a_7c15 ^ (n as u64).wrapping_mul(M);
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 <= n {
+            h = step(h, word(at));
+            at += 8;
+        }
+        if at < n {
+            h = step(h, word(n - 8));
+        }
+    } else if n >= 4 {
+        h = step(h, half(0) | half(n - 4) << 32);
+    } else if n > 0 {
+        h = step(h, u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16);
     }
     mix64(h)
 }
@@ -390,7 +403,12 @@ fn mix64(mut h: u64) -> u64 {
 
 /// The hash of a feature from the hashes of its tokens.
 fn feature_hash(kind: Kind, a: u64, b: u64) -> u64 {
-    mix64(a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (kind as u64))
+    match kind {
+        Kind::WordPair => mix64(a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        // `a` is already well mixed: a different constant per kind keeps a
+        // word, a character n-gram and a shape token with the same text apart.
+        _ => a ^ (kind as u64).wrapping_mul(0xd6e8_feb8_6659_fd93),
+    }
 }
 
 /// Open addressing (linear probing, load ≤ 2/3) from feature hash to column,
@@ -952,6 +970,26 @@ mod tests {
             }
             assert!(sums.iter().all(|s| *s != 0.0));
         }
+    }
+
+    #[test]
+    fn every_byte_of_a_token_changes_its_hash() {
+        // Every string of `a`s and `b`s up to 12 bytes: the short-token loads
+        // overlap, and the long ones end with an overlapping 8-byte step.
+        let mut seen = std::collections::HashSet::new();
+        for len in 0..=12u32 {
+            for bits in 0..1u32 << len {
+                let s: String = (0..len)
+                    .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                    .collect();
+                assert!(seen.insert(hash_str(&s)), "{s:?} collides");
+            }
+        }
+        assert_ne!(hash_str("国务院"), hash_str("国务"));
+        assert_ne!(
+            feature_hash(Kind::Word, hash_str("好"), 0),
+            feature_hash(Kind::Shape, hash_str("好"), 0)
+        );
     }
 
     #[test]

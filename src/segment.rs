@@ -89,7 +89,8 @@ impl Segmenter {
             .cut(text, self.hmm)
             .into_iter()
             .map(|t| t.word)
-            .filter(|w| !w.trim().is_empty())
+            // `all` stops at a word's first character; `trim` would look at both ends.
+            .filter(|w| !w.chars().all(char::is_whitespace))
             .collect()
     }
 }
