@@ -36,22 +36,36 @@ impl Normalizer {
         let mut out = String::with_capacity(text.len());
         // Starts true so that leading whitespace is dropped.
         let mut after_space = true;
-        for c in text.chars() {
-            let c = if self.fold_full_width {
+        // Characters kept as they are are copied a run at a time, from `run`.
+        let mut run = 0;
+        for (i, c) in text.char_indices() {
+            // Printable ASCII and CJK (ideographs, kana, CJK punctuation: most
+            // of the text) are neither whitespace nor full-width forms.
+            if matches!(c, '!'..='~' | '\u{3001}'..='\u{FF00}') {
+                after_space = false;
+                continue;
+            }
+            let folded = if self.fold_full_width {
                 fold_full_width(c)
             } else {
                 c
             };
-            if self.collapse_whitespace && c.is_whitespace() {
-                if !after_space {
-                    out.push(' ');
-                    after_space = true;
-                }
+            let space = self.collapse_whitespace && folded.is_whitespace();
+            if folded == c && !space {
+                after_space = false;
                 continue;
             }
-            after_space = false;
-            out.push(c);
+            out.push_str(&text[run..i]);
+            run = i + c.len_utf8();
+            if !space {
+                out.push(folded);
+                after_space = false;
+            } else if !after_space {
+                out.push(' ');
+                after_space = true;
+            }
         }
+        out.push_str(&text[run..]);
         if self.collapse_whitespace && out.ends_with(' ') {
             out.pop();
         }
@@ -144,6 +158,44 @@ mod tests {
             collapse_whitespace: false,
         };
         assert_eq!(fold_only.normalize("Ａ\u{3000}Ｂ"), "A B");
+    }
+
+    /// The definition, a character at a time.
+    fn reference(n: &Normalizer, text: &str) -> String {
+        let mut out = String::new();
+        let mut after_space = true;
+        for c in text.chars() {
+            let c = if n.fold_full_width {
+                fold_full_width(c)
+            } else {
+                c
+            };
+            if n.collapse_whitespace && c.is_whitespace() {
+                if !after_space {
+                    out.push(' ');
+                    after_space = true;
+                }
+                continue;
+            }
+            after_space = false;
+            out.push(c);
+        }
+        if n.collapse_whitespace && out.ends_with(' ') {
+            out.pop();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn run_copying_matches_the_definition(
+            text in "[ a!~\\t\\n\u{85}\u{a0}\u{2000}\u{3000}\u{3001}你。\u{ff01}\u{ff5e}\u{ff5f}\u{ff00}]{0,24}",
+            fold: bool,
+            collapse: bool,
+        ) {
+            let n = Normalizer { fold_full_width: fold, collapse_whitespace: collapse };
+            proptest::prop_assert_eq!(n.normalize(&text), reference(&n, &text));
+        }
     }
 
     #[test]
