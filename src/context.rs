@@ -181,37 +181,56 @@ impl ContextModel {
             return Vec::new();
         }
         let k = self.start.len();
-        // Flat tables (`[t * k + c]`) and one scratch row: a page costs three
-        // allocations, not several per paragraph.
-        let mut scratch = vec![0.0; k];
+        // Forward-backward in probabilities, each step rescaled to sum 1
+        // (Rabiner's scaling), rather than in logs: one `exp` per paragraph and
+        // label instead of a log-sum-exp for every pair of labels. A paragraph's
+        // likelihoods are taken relative to its best label, so they stay in (0, 1].
+        let start: Vec<f64> = self.start.iter().map(|p| p.exp()).collect();
+        let trans: Vec<f64> = self.transition.iter().flatten().map(|p| p.exp()).collect();
+        let mut like = vec![0.0; n * k];
+        for (row, e) in like.chunks_exact_mut(k).zip(emissions) {
+            let max = e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (l, &x) in row.iter_mut().zip(e) {
+                *l = (x - max).exp();
+            }
+        }
+        let rescale = |row: &mut [f64]| {
+            let sum: f64 = row.iter().sum();
+            row.iter_mut().for_each(|x| *x /= sum);
+        };
+        // Flat tables (`[t * k + c]`): a page costs a few allocations, not
+        // several per paragraph.
         let mut forward = vec![0.0; n * k];
         for c in 0..k {
-            forward[c] = self.start[c] + emissions[0][c];
+            forward[c] = start[c] * like[c];
         }
+        rescale(&mut forward[..k]);
         for t in 1..n {
+            let (done, row) = forward.split_at_mut(t * k);
+            let prev = &done[(t - 1) * k..];
             for c in 0..k {
-                for b in 0..k {
-                    scratch[b] = forward[(t - 1) * k + b] + self.transition[b][c];
-                }
-                forward[t * k + c] = emissions[t][c] + log_sum_exp(&scratch);
+                let reach: f64 = (0..k).map(|b| prev[b] * trans[b * k + c]).sum();
+                row[c] = like[t * k + c] * reach;
             }
+            rescale(&mut row[..k]);
         }
-        let mut backward = vec![0.0; n * k];
+        let mut backward = vec![1.0; n * k];
         for t in (0..n - 1).rev() {
+            let (row, later) = backward.split_at_mut((t + 1) * k);
             for b in 0..k {
-                for c in 0..k {
-                    scratch[c] =
-                        self.transition[b][c] + emissions[t + 1][c] + backward[(t + 1) * k + c];
-                }
-                backward[t * k + b] = log_sum_exp(&scratch);
+                row[t * k + b] = (0..k)
+                    .map(|c| trans[b * k + c] * like[(t + 1) * k + c] * later[c])
+                    .sum();
             }
+            rescale(&mut row[t * k..]);
         }
         (0..n)
             .map(|t| {
-                for c in 0..k {
-                    scratch[c] = forward[t * k + c] + backward[t * k + c];
-                }
-                softmax(&scratch)
+                let mut p: Vec<f64> = (0..k)
+                    .map(|c| forward[t * k + c] * backward[t * k + c])
+                    .collect();
+                rescale(&mut p);
+                p
             })
             .collect()
     }
