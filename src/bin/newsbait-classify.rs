@@ -50,17 +50,7 @@ struct Args {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (the 16th option of `mi_option_e`, in
-/// mimalloc 2 and 3 alike).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> Result<()> {
-    // By default mimalloc returns memory unused for 10 ms to the OS, and the
-    // kernel zeroes it again when it comes back: 6% of classify's CPU time on
-    // the 50 MB speed input (task-clock 8.0 -> 7.5 s without purging). The
-    // working set is bounded by the reader's batches, so keeping it is cheap.
-    // SAFETY: setting an option is allowed at any time.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args = Args::parse();
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
