@@ -59,7 +59,6 @@ impl Default for ClassifyOptions {
 pub struct ClassifyStats {
     pub documents: usize,
     pub paragraphs: usize,
-    pub chars: usize,
     pub skipped_invalid: usize,
     /// JSONL records skipped as malformed (not JSON, no string `text`).
     pub skipped_malformed: usize,
@@ -103,6 +102,8 @@ pub fn classify_inputs(
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Document>>>(1);
         let reader = scope.spawn(move || {
             let mut skipped = ClassifyStats::default();
+            // The first batch is small so that scoring starts early.
+            let mut limit = FIRST_BATCH_BYTES;
             for path in inputs {
                 let format = options
                     .input_format
@@ -113,8 +114,9 @@ pub fn classify_inputs(
                     for_each_document(path, input, format, options.on_invalid, |doc| {
                         bytes += doc.paragraphs.iter().map(|p| p.text.len()).sum::<usize>();
                         batch.push(doc);
-                        if batch.len() >= batch_size || bytes >= BATCH_BYTES {
+                        if batch.len() >= batch_size || bytes >= limit {
                             bytes = 0;
+                            limit = BATCH_BYTES;
                             let full =
                                 std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                             // The writer has stopped (an error): stop reading.
@@ -168,6 +170,8 @@ pub fn classify_inputs(
 
 /// Text read into one batch at most (besides the 512-document cap).
 const BATCH_BYTES: usize = 4 << 20;
+/// Text read into the first batch at most: workers wait for it.
+const FIRST_BATCH_BYTES: usize = 256 << 10;
 
 fn flush(
     model: &Model,
@@ -190,11 +194,6 @@ fn flush(
     for (doc, buf) in batch.iter().zip(&formatted) {
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
-        stats.chars += doc
-            .paragraphs
-            .iter()
-            .map(|p| p.text.chars().count())
-            .sum::<usize>();
         out.write_all(buf)
             .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
     }

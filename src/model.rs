@@ -401,6 +401,13 @@ impl Model {
             .get_or_init(|| self.vocabulary.scoring_table(&self.weights))
     }
 
+    /// Builds now what scoring builds on first use (the scoring table), for
+    /// instance on the thread that loads the model while jieba's dictionary is
+    /// built on another, so that the first paragraph does not wait for it.
+    pub fn prepare(&self) {
+        self.scoring_table();
+    }
+
     /// The index of a label, if the model has it.
     pub fn label_index(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l.0 == label)

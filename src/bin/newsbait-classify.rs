@@ -61,10 +61,12 @@ fn main() -> Result<()> {
     // Jieba's dictionary takes 130-200 ms to build: build it while the model loads.
     let model = std::thread::scope(|scope| {
         scope.spawn(newsbait::segment::warm_up);
-        match &args.model {
+        let model = match &args.model {
             Some(path) => Model::load(path),
             None => Model::shipped(),
-        }
+        }?;
+        model.prepare();
+        anyhow::Ok(model)
     })?;
     let inputs = expand_inputs(&args.inputs)?;
     let options = ClassifyOptions {
