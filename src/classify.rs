@@ -205,7 +205,7 @@ fn write_document(
     doc: &Document,
     preds: &[Prediction],
     options: &ClassifyOptions,
-    out: &mut dyn Write,
+    out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let file = doc.path.display().to_string();
     if let Some(keep) = &options.keep {

@@ -60,20 +60,22 @@ impl Model {
 
     /// [`Model::joint_log_likelihood`] of text already normalised.
     fn normalized_jll(&self, text: &str) -> Vec<f64> {
+        let mut jll = vec![0.0; self.log_priors.len()];
+        self.normalized_jll_into(text, &mut jll);
+        jll
+    }
+
+    /// [`Model::normalized_jll`] written into `jll` (one value per class).
+    fn normalized_jll_into(&self, text: &str, jll: &mut [f64]) {
         let words = self.segmenter().cut(text);
-        let mut sums = vec![0.0; self.log_priors.len()];
+        jll.copy_from_slice(&self.log_priors);
         self.vocabulary.score_into(
             self.scoring_table(),
             text,
             &words,
             &self.settings.features,
-            &mut sums,
+            jll,
         );
-        self.log_priors
-            .iter()
-            .zip(sums)
-            .map(|(p, s)| p + s)
-            .collect()
     }
 
     /// `log prior(c) + Σ x_j · w(c, j)` for each class `c`, of a feature vector
@@ -114,11 +116,16 @@ impl Model {
             .iter()
             .map(|p| self.settings.normalizer.normalize(p.as_ref()))
             .collect();
-        let jll: Vec<Vec<f64>> = normalized.iter().map(|p| self.normalized_jll(p)).collect();
+        // One flat table of scores (`[t * k + c]`): no vectors per paragraph.
+        let k = self.log_priors.len();
+        let mut jll = vec![0.0; normalized.len() * k];
+        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
+            self.normalized_jll_into(p, row);
+        }
         match (&self.context, context) {
             (Some(ctx), true) if paragraphs.len() > 1 => {
                 let mut emissions: Vec<Vec<f64>> = jll
-                    .iter()
+                    .chunks_exact(k)
                     .map(|s| {
                         s.iter()
                             .zip(&self.log_priors)
@@ -133,7 +140,7 @@ impl Model {
                     .collect()
             }
             _ => jll
-                .iter()
+                .chunks_exact(k)
                 .map(|s| {
                     let scaled: Vec<f64> = s.iter().map(|v| v / self.temperature).collect();
                     Prediction::from_probs(softmax(&scaled))

@@ -101,7 +101,11 @@ pub struct Paragraph {
 /// assert!(!is_separator("推荐阅读"));
 /// ```
 pub fn is_separator(line: &str) -> bool {
-    !line.chars().any(char::is_alphanumeric)
+    // CJK ideographs are alphanumeric; testing for them first skips the
+    // Unicode table lookup for most lines.
+    !line
+        .chars()
+        .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric())
 }
 
 /// Splits a document into paragraphs: one a non-empty line, separator-only lines
