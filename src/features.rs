@@ -375,7 +375,11 @@ fn hash_str(s: &str) -> u64 {
     let b = s.as_bytes();
     let n = b.len();
     let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    let half = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes")));
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            b[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
     let mut h = 0x9e37_79b9_7f4a_7c15 ^ (n as u64).wrapping_mul(M);
     if n >= 8 {
         let mut at = 0;
@@ -389,7 +393,10 @@ fn hash_str(s: &str) -> u64 {
     } else if n >= 4 {
         h = step(h, half(0) | half(n - 4) << 32);
     } else if n > 0 {
-        h = step(h, u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16);
+        h = step(
+            h,
+            u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+        );
     }
     mix64(h)
 }

@@ -38,13 +38,31 @@ impl Normalizer {
         let mut after_space = true;
         // Characters kept as they are are copied a run at a time, from `run`.
         let mut run = 0;
-        for (i, c) in text.char_indices() {
-            // Printable ASCII and CJK (ideographs, kana, CJK punctuation: most
-            // of the text) are neither whitespace nor full-width forms.
-            if matches!(c, '!'..='~' | '\u{3001}'..='\u{FF00}') {
-                after_space = false;
-                continue;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Printable ASCII and U+4000..U+9FFF (lead bytes E4 to E9: CJK
+            // ideographs, most of the text) are neither whitespace nor
+            // full-width forms; they are skipped without decoding.
+            match bytes[i] {
+                0x21..=0x7E => {
+                    after_space = false;
+                    i += 1;
+                    continue;
+                }
+                0xE4..=0xE9 => {
+                    after_space = false;
+                    i += 3;
+                    continue;
+                }
+                _ => {}
             }
+            let c = text[i..]
+                .chars()
+                .next()
+                .expect("i is on a character boundary");
+            let start = i;
+            i += c.len_utf8();
             let folded = if self.fold_full_width {
                 fold_full_width(c)
             } else {
@@ -55,8 +73,8 @@ impl Normalizer {
                 after_space = false;
                 continue;
             }
-            out.push_str(&text[run..i]);
-            run = i + c.len_utf8();
+            out.push_str(&text[run..start]);
+            run = i;
             if !space {
                 out.push(folded);
                 after_space = false;
@@ -193,7 +211,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn run_copying_matches_the_definition(
-            text in "[ a!~\\t\\n\u{85}\u{a0}\u{2000}\u{3000}\u{3001}你。\u{ff01}\u{ff5e}\u{ff5f}\u{ff00}]{0,24}",
+            text in "[ a!~\\t\\n\u{85}\u{a0}\u{2000}\u{3000}\u{3001}\u{3fff}\u{4000}你\u{9fff}\u{a000}。\u{ff01}\u{ff5e}\u{ff5f}\u{ff00}😂]{0,24}",
             fold: bool,
             collapse: bool,
         ) {
