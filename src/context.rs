@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::is_letter_or_digit;
+
 /// Start and transition log-probabilities over the model's labels, and the
 /// headings that open a list of teasers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,12 +102,6 @@ impl ListMarkers {
             core.contains(p.as_str()) && len <= plen + 2
         })
     }
-}
-
-/// `char::is_alphanumeric`, with the common CJK ideographs answered before
-/// the Unicode table lookup (this runs on every paragraph of every page).
-fn is_letter_or_digit(c: &char) -> bool {
-    matches!(*c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
 }
 
 impl ContextModel {

@@ -119,11 +119,14 @@ pub struct Paragraph {
 /// assert!(!is_separator("推荐阅读"));
 /// ```
 pub fn is_separator(line: &str) -> bool {
-    // CJK ideographs are alphanumeric; testing for them first skips the
-    // Unicode table lookup for most lines.
-    !line
-        .chars()
-        .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric())
+    !line.chars().any(|c| is_letter_or_digit(&c))
+}
+
+/// `char::is_alphanumeric`, with the common CJK ideographs answered before
+/// the Unicode table lookup: it runs on every line read and every paragraph
+/// of every page.
+pub(crate) fn is_letter_or_digit(c: &char) -> bool {
+    matches!(*c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
 }
 
 /// Splits a document into paragraphs: one a non-empty line, separator-only lines
