@@ -68,9 +68,12 @@ impl FeatureSettings {
             count
         }
     }
-}
 
-impl FeatureSettings {
+    /// The value of a shape token, which occurs once in a paragraph.
+    fn shape_value(&self) -> f64 {
+        self.transform(1.0) * self.shape_weight
+    }
+
     /// Words and adjacent word pairs with raw counts: the textbook multinomial
     /// model, whose parameters are easy to check by hand.
     pub fn plain() -> Self {
@@ -727,11 +730,10 @@ impl Vocabulary {
             for run in slots.chunk_by(|a, b| a == b) {
                 add(run[0], settings.transform(run.len() as f64));
             }
-            // A shape token occurs once, and no word shares its column.
-            let shape_value = settings.transform(1.0) * settings.shape_weight;
+            // No word shares a shape token's column.
             for &h in &hashes[shapes_from..] {
                 if let Some((_, slot)) = table.get(h) {
-                    add(slot, shape_value);
+                    add(slot, settings.shape_value());
                 }
             }
             let d = settings.length_norm.divisor_of(sum_abs, sum_sq);
@@ -819,23 +821,16 @@ fn feature_values<K: Copy + Ord>(
     shapes: &[K],
     settings: &FeatureSettings,
 ) -> Vec<(K, f64)> {
-    let transform = |count: f64| settings.transform(count);
-    let mut counted: Vec<(K, f64)> = Vec::with_capacity(sorted.len());
-    for &k in sorted {
-        match counted.last_mut() {
-            Some((last, n)) if *last == k => *n += 1.0,
-            _ => counted.push((k, 1.0)),
-        }
-    }
-    let shape_value = transform(1.0) * settings.shape_weight;
-    let mut out: Vec<(K, f64)> = Vec::with_capacity(counted.len() + shapes.len());
+    let shape_value = settings.shape_value();
+    let mut out: Vec<(K, f64)> = Vec::with_capacity(sorted.len() + shapes.len());
     let mut shapes = shapes.iter().peekable();
-    for (k, n) in counted {
+    for run in sorted.chunk_by(|a, b| a == b) {
+        let k = run[0];
         while let Some(&&s) = shapes.peek().filter(|&&&s| s < k) {
             out.push((s, shape_value));
             shapes.next();
         }
-        out.push((k, transform(n)));
+        out.push((k, settings.transform(run.len() as f64)));
     }
     out.extend(shapes.map(|&s| (s, shape_value)));
     let d = settings.length_norm.divisor(out.iter().map(|&(_, v)| v));
@@ -930,7 +925,7 @@ mod tests {
     }
 
     #[test]
-    fn scoring_table_sums_exactly_what_vectorize_gives() {
+    fn scoring_table_sums_what_vectorize_gives() {
         let text = "好 好 新闻 很 好 !";
         let words = ["好", "好", "新闻", "很", "好", "未知"];
         for settings in [
