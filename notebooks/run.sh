@@ -12,7 +12,9 @@
 #                   benches/peers/run.sh); each <peer>/test.jsonl and pages.jsonl found
 #                   there gets a report too
 #
-# Everything written stays under target/: the reports hold corpus text.
+# Everything written stays under target/ (<project root>/target, whatever CARGO_TARGET_DIR
+# says: the reports hold corpus text); only the binary is built where cargo builds.
+# Ends with notebooks/check_plots.py, which fails when a plotting cell has no image.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,9 +41,30 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$
     echo "$want" > "$stamp"
 fi
 
+# Build newsbait-eval and ask cargo where the executable went, so that CARGO_TARGET_DIR,
+# a workspace layout or a build.target-dir setting all work. `--workspace` finds the binary
+# whichever package of the workspace holds it.
 log "building newsbait-eval"
-(cd "$ROOT" && cargo build --release --quiet --bin newsbait-eval)
-EVAL="$ROOT/target/release/newsbait-eval"
+EVAL="$(cd "$ROOT" && cargo build --release --workspace --bin newsbait-eval \
+        --message-format=json-render-diagnostics \
+    | python3 -c '
+import json, sys
+exe = ""
+for line in sys.stdin:
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        continue
+    if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
+            and msg["target"]["name"] == "newsbait-eval":
+        exe = msg["executable"]
+print(exe)
+')"
+if [ -z "$EVAL" ] || [ ! -x "$EVAL" ]; then
+    log "error: cargo built newsbait-eval but did not report its executable (got '$EVAL')"
+    exit 1
+fi
+log "using $EVAL"
 
 rm -rf "$REPORTS"
 mkdir -p "$REPORTS"
@@ -73,8 +96,17 @@ for dir in "$PEERS"/*/; do
 done
 log "reports: $(ls "$REPORTS" | tr '\n' ' ')"
 
+# The kernel must draw with matplotlib's inline backend, which embeds every figure in the
+# cell's outputs as image/png. MPLBACKEND=Agg (or any MPLBACKEND inherited from the caller's
+# environment) replaces it and leaves the plot cells empty, so name the inline backend.
 log "executing the notebook"
-NEWSBAIT_REPORTS="$REPORTS" MPLBACKEND=Agg "$VENV/bin/jupyter" nbconvert --to notebook --execute \
+NEWSBAIT_REPORTS="$REPORTS" MPLBACKEND="module://matplotlib_inline.backend_inline" \
+    "$VENV/bin/jupyter" nbconvert --to notebook --execute \
     --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
     --output-dir "$OUT" --output report.ipynb "$ROOT/notebooks/report.ipynb"
 log "executed notebook: $OUT/report.ipynb"
+
+# Fail unless every plotting cell of the executed notebook holds a picture.
+# The page-histogram cell draws only when page reports were made.
+"$VENV/bin/python" "$ROOT/notebooks/check_plots.py" "$OUT/report.ipynb" \
+    $([ -f "$PAGES" ] && echo --pages)
