@@ -117,7 +117,7 @@ fn classify_page(b: Bencher) {
     let m = model();
     counters(b, texts).bench(|| {
         for page in texts.chunks(40) {
-            black_box(m.classify_document(page, true));
+            black_box(m.classify(page, newsbait::Context::Page));
         }
     });
 }

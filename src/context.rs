@@ -232,21 +232,6 @@ impl ContextModel {
     }
 }
 
-/// `ln Σ exp(x)`, computed without overflow.
-pub fn log_sum_exp(xs: &[f64]) -> f64 {
-    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if max == f64::NEG_INFINITY {
-        return max;
-    }
-    max + xs.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
-}
-
-/// Probabilities from log-scores: `exp(x - log_sum_exp(x))`, summing to 1.
-pub fn softmax(xs: &[f64]) -> Vec<f64> {
-    let lse = log_sum_exp(xs);
-    xs.iter().map(|x| (x - lse).exp()).collect()
-}
-
 fn log_normalize(counts: &[f64]) -> Vec<f64> {
     let total: f64 = counts.iter().sum();
     counts.iter().map(|c| (c / total).ln()).collect()
@@ -313,11 +298,5 @@ mod tests {
         let ctx = ContextModel::learn(&[vec![0, 0, 0, 0, 1, 1, 1, 1]], 2, 0.1);
         let post = ctx.posteriors(&[vec![-5.0, 0.0], vec![0.0, 0.0], vec![-5.0, 0.0]]);
         assert!(post[1][1] > 0.9, "{:?}", post[1]);
-    }
-
-    #[test]
-    fn log_sum_exp_is_stable() {
-        assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
-        assert_eq!(log_sum_exp(&[f64::NEG_INFINITY]), f64::NEG_INFINITY);
     }
 }

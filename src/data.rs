@@ -18,7 +18,19 @@ use crate::text::{Paragraph, split_paragraphs};
 /// particular names: a model's labels are whatever its training data used.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Label(pub String);
+pub struct Label(pub(crate) String);
+
+impl Label {
+    /// A label of this name.
+    pub fn new(name: impl Into<String>) -> Label {
+        Label(name.into())
+    }
+
+    /// The label's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,6 +44,12 @@ impl From<&str> for Label {
     }
 }
 
+impl From<String> for Label {
+    fn from(s: String) -> Self {
+        Label(s)
+    }
+}
+
 /// One labelled training paragraph, with the record's other fields (such as
 /// `source`) kept for grouping in reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +60,25 @@ pub struct Example {
 }
 
 impl Example {
+    /// A labelled paragraph without other fields.
+    pub fn new(label: impl Into<Label>, text: impl Into<String>) -> Example {
+        Example {
+            label: label.into(),
+            text: text.into(),
+            fields: Map::new(),
+        }
+    }
+
+    /// The example's label.
+    pub fn label(&self) -> &Label {
+        &self.label
+    }
+
+    /// The paragraph's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The value of a string field such as `source`, if the record had one.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).and_then(Value::as_str)
@@ -49,7 +86,7 @@ impl Example {
 }
 
 /// The layout of a training file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataFormat {
     /// `{"label": ..., "text": ...}` a line; other fields are kept.
     Jsonl,
@@ -76,7 +113,7 @@ impl DataFormat {
 /// What to do with a line that cannot be read: not valid UTF-8, holding NUL
 /// bytes, longer than [`MAX_LINE_BYTES`], or (in JSONL, TSV and fastText
 /// inputs) a malformed record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OnInvalid {
     /// Skip the line and count it.
     #[default]
@@ -435,7 +472,7 @@ pub struct Document {
 }
 
 /// The layout of a file of documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentFormat {
     /// The whole file is one document; a paragraph a non-empty line.
     Text,

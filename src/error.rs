@@ -45,10 +45,6 @@ pub enum Error {
     /// A setting is out of range.
     #[error("invalid setting: {0}")]
     Settings(String),
-
-    /// linfa-bayes refused to fit.
-    #[error("naive Bayes fit failed: {0}")]
-    Fit(#[from] linfa_bayes::NaiveBayesError),
 }
 
 impl Error {

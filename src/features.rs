@@ -91,7 +91,7 @@ impl FeatureSettings {
 }
 
 /// How a paragraph's feature vector is scaled.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LengthNorm {
     /// Raw values.
     #[default]

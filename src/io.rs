@@ -42,25 +42,6 @@ pub fn remove_temporaries() {
     std::mem::forget(held);
 }
 
-/// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary
-/// files being written, say so on stderr and exit with 128 + the signal's
-/// number: an interrupted run leaves no partial file behind, and an existing
-/// file at an output path is untouched.
-pub fn clean_up_on_signals() -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("newsbait-signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                remove_temporaries();
-                eprintln!("interrupted (signal {signal}): no output file was written or changed");
-                std::process::exit(128 + signal);
-            }
-        })?;
-    Ok(())
-}
-
 /// Checks, before a long run, that `path` can be written: its directory
 /// exists and takes new files (or `path` is a device or pipe that opens for
 /// writing). Leaves nothing behind.

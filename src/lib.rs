@@ -16,30 +16,29 @@
 //! [`metrics`] and [`plots`]; [`cli`] holds flags the binaries share.
 //!
 //! ```
-//! use newsbait::Model;
+//! use newsbait::{Context, Model};
 //! let model = Model::shipped().unwrap();
 //! let page = ["国务院召开常务会议,部署稳就业工作。", "震惊!她竟然这样做,看完惊呆了"];
 //! let labels: Vec<&str> = model
-//!     .classify_document(&page, true)
+//!     .classify(&page, Context::Page)
 //!     .iter()
-//!     .map(|p| model.labels[p.label].0.as_str())
+//!     .map(|p| model.label(p).as_str())
 //!     .collect();
 //! assert_eq!(labels, ["news", "clickbait"]);
 //! ```
 
-pub mod classify;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 pub mod context;
 pub mod data;
 pub mod error;
-pub mod eval;
 pub mod features;
 pub mod io;
+mod math;
 mod memory;
-pub mod metrics;
 pub mod model;
-pub mod plots;
-pub mod report;
+mod params;
 pub mod score;
 pub mod segment;
 pub mod shape;
@@ -49,4 +48,5 @@ pub mod train;
 pub use data::{Example, Label};
 pub use error::{Error, Result};
 pub use model::{Model, ModelSettings};
-pub use score::Prediction;
+pub use params::TrainParams;
+pub use score::{Context, Contribution, Prediction};

@@ -116,7 +116,7 @@ impl std::fmt::Display for ClassWeight {
 }
 
 /// Which naive Bayes variant turns counts into weights.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Variant {
     /// Multinomial naive Bayes: a class's weights come from its own counts.
     #[default]
@@ -357,6 +357,7 @@ pub fn frame(payload: &[u8]) -> Vec<u8> {
 }
 
 /// The model shipped with newsbait, trained on the shared corpus's train split.
+#[cfg(feature = "shipped-model")]
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/newsbait.model");
 
 impl Model {
@@ -408,12 +409,33 @@ impl Model {
         self.scoring_table();
     }
 
+    /// The labels, in the order of every [`crate::Prediction::probabilities`].
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+
+    /// The settings the model was trained with.
+    pub fn settings(&self) -> &ModelSettings {
+        &self.settings
+    }
+
+    /// What training saw and produced.
+    pub fn summary(&self) -> &TrainingSummary {
+        &self.summary
+    }
+
+    /// Whether the model has learned page context (see [`crate::Context`]).
+    pub fn has_page_context(&self) -> bool {
+        self.context.is_some()
+    }
+
     /// The index of a label, if the model has it.
     pub fn label_index(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l.0 == label)
     }
 
     /// The default model, embedded in the binary at build time.
+    #[cfg(feature = "shipped-model")]
     pub fn shipped() -> Result<Model> {
         Model::from_bytes(DEFAULT_MODEL, Path::new("<shipped model>"))
     }

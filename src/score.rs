@@ -7,34 +7,70 @@
 
 use serde::Serialize;
 
-use crate::context::softmax;
+use rayon::prelude::*;
+
 use crate::data::Label;
+use crate::math::softmax;
 use crate::model::Model;
+
+/// Whether a paragraph is read with its neighbours on the page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Context {
+    /// Decode the page's paragraphs together with the model's page context
+    /// (when it has learned one): list headings open teaser lists, labels
+    /// follow each other as on real pages.
+    #[default]
+    Page,
+    /// Score every paragraph on its own.
+    Off,
+}
 
 /// A paragraph's label and the probability of every label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction {
     /// Index of the most probable label in [`Model::labels`].
-    pub label: usize,
+    pub(crate) label: usize,
     /// Probability of each label, in the order of [`Model::labels`]; sums to 1.
-    pub probs: Vec<f64>,
+    pub(crate) probs: Vec<f64>,
+    /// Index of the paragraph in its page.
+    pub(crate) paragraph: usize,
 }
 
 impl Prediction {
-    fn from_probs(probs: Vec<f64>) -> Self {
-        let label = probs
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        Prediction { label, probs }
+    fn from_probs(paragraph: usize, probs: Vec<f64>) -> Self {
+        Prediction {
+            label: crate::math::arg_max(&probs),
+            probs,
+            paragraph,
+        }
+    }
+
+    /// Index of the predicted (most probable) label in [`Model::labels`];
+    /// [`Model::label`] gives its name.
+    pub fn label_index(&self) -> usize {
+        self.label
+    }
+
+    /// The probability of the predicted label.
+    pub fn probability(&self) -> f64 {
+        self.probs[self.label]
+    }
+
+    /// The probability of every label, in the order of [`Model::labels`]; sums to 1.
+    pub fn probabilities(&self) -> &[f64] {
+        &self.probs
+    }
+
+    /// Index of the paragraph in the page it was classified with.
+    pub fn paragraph(&self) -> usize {
+        self.paragraph
     }
 }
 
 /// One feature's push towards a label, for explaining a decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
+    /// The feature, written for people (a word, a word pair, a shape token).
     pub feature: String,
     /// How much the feature raised the log-odds of the label against the others.
     pub weight: f64,
@@ -89,28 +125,37 @@ impl Model {
             .collect()
     }
 
-    /// Label and probabilities of one paragraph on its own.
+    /// Label and probabilities of one paragraph on its own (no page context).
     ///
     /// ```
     /// let model = newsbait::Model::shipped().unwrap();
-    /// let p = model.classify_paragraph("国务院召开常务会议,部署稳就业工作。");
-    /// assert_eq!(model.labels[p.label].0, "news");
-    /// assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    /// let p = model.predict("国务院召开常务会议,部署稳就业工作。");
+    /// assert_eq!(model.label(&p).as_str(), "news");
+    /// assert!((p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9);
     /// ```
-    pub fn classify_paragraph(&self, text: &str) -> Prediction {
-        let jll = self.joint_log_likelihood(text);
+    pub fn predict(&self, paragraph: &str) -> Prediction {
+        let jll = self.joint_log_likelihood(paragraph);
         let scaled: Vec<f64> = jll.iter().map(|s| s / self.temperature).collect();
-        Prediction::from_probs(softmax(&scaled))
+        Prediction::from_probs(0, softmax(&scaled))
     }
 
-    /// Labels the paragraphs of one document. With `context` and a model that
-    /// has learned page structure, each paragraph's probabilities take its
-    /// neighbours into account; otherwise each is scored on its own.
-    pub fn classify_document<S: AsRef<str>>(
-        &self,
-        paragraphs: &[S],
-        context: bool,
-    ) -> Vec<Prediction> {
+    /// Labels the paragraphs of one page, in order. With [`Context::Page`] and
+    /// a model that has learned page context, each paragraph's probabilities
+    /// take its neighbours into account; otherwise each is scored on its own.
+    ///
+    /// ```
+    /// use newsbait::{Context, Model};
+    /// let model = Model::shipped().unwrap();
+    /// let page = ["国务院召开常务会议,部署稳就业工作。", "推荐阅读", "震惊!她竟然这样做,看完惊呆了"];
+    /// let labels: Vec<&str> = model
+    ///     .classify(&page, Context::Page)
+    ///     .iter()
+    ///     .map(|p| model.label(p).as_str())
+    ///     .collect();
+    /// assert_eq!(labels, ["news", "clickbait", "clickbait"]);
+    /// ```
+    pub fn classify<S: AsRef<str>>(&self, page: &[S], context: Context) -> Vec<Prediction> {
+        let paragraphs = page;
         // Each paragraph is normalised once, for its features and its heading check.
         let normalized: Vec<String> = paragraphs
             .iter()
@@ -123,7 +168,7 @@ impl Model {
             self.normalized_jll_into(p, row);
         }
         match (&self.context, context) {
-            (Some(ctx), true) if paragraphs.len() > 1 => {
+            (Some(ctx), Context::Page) if paragraphs.len() > 1 => {
                 let mut emissions: Vec<Vec<f64>> = jll
                     .chunks_exact(k)
                     .map(|s| {
@@ -136,17 +181,74 @@ impl Model {
                 ctx.mark_headings(&normalized, &mut emissions);
                 ctx.posteriors(&emissions)
                     .into_iter()
-                    .map(Prediction::from_probs)
+                    .enumerate()
+                    .map(|(i, probs)| Prediction::from_probs(i, probs))
                     .collect()
             }
             _ => jll
                 .chunks_exact(k)
-                .map(|s| {
+                .enumerate()
+                .map(|(i, s)| {
                     let scaled: Vec<f64> = s.iter().map(|v| v / self.temperature).collect();
-                    Prediction::from_probs(softmax(&scaled))
+                    Prediction::from_probs(i, softmax(&scaled))
                 })
                 .collect(),
         }
+    }
+
+    /// [`Model::classify`] of many pages, in parallel on rayon's pool; the
+    /// result is in the order of `pages` and the same for any number of threads.
+    ///
+    /// ```
+    /// use newsbait::{Context, Model};
+    /// let model = Model::shipped().unwrap();
+    /// let pages = vec![vec!["国务院召开常务会议,部署稳就业工作。"], vec!["推荐阅读", "生活|牙膏的妙用"]];
+    /// let out = model.classify_batch(&pages, Context::Page);
+    /// assert_eq!(out.len(), 2);
+    /// assert_eq!(out[1][1].paragraph(), 1);
+    /// ```
+    pub fn classify_batch<P, S>(&self, pages: &[P], context: Context) -> Vec<Vec<Prediction>>
+    where
+        P: AsRef<[S]> + Sync,
+        S: AsRef<str>,
+    {
+        pages
+            .par_iter()
+            .map(|page| self.classify(page.as_ref(), context))
+            .collect()
+    }
+
+    /// What `newsbait-classify --keep LABEL` writes for a plain-text document:
+    /// its paragraphs (non-empty lines, separators skipped) that get the label
+    /// `keep`, in order, one a line. An error if the model has no such label.
+    ///
+    /// ```
+    /// use newsbait::{Context, Model};
+    /// let model = Model::shipped().unwrap();
+    /// let page = "国务院召开常务会议,部署稳就业工作。\n推荐阅读\n震惊!她竟然这样做,看完惊呆了\n";
+    /// assert_eq!(model.clean(page, "news", Context::Page).unwrap(), "国务院召开常务会议,部署稳就业工作。");
+    /// assert!(model.clean(page, "sports", Context::Page).is_err());
+    /// ```
+    pub fn clean(&self, text: &str, keep: &str, context: Context) -> crate::Result<String> {
+        let keep = self.keep_index(keep)?;
+        let paragraphs = crate::text::split_paragraphs(text);
+        let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let preds = self.classify(&texts, context);
+        Ok(kept(&texts, &preds, keep).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// The index of label `keep`, or an error that lists the model's labels.
+    pub(crate) fn keep_index(&self, keep: &str) -> crate::Result<usize> {
+        self.label_index(keep).ok_or_else(|| {
+            crate::Error::Settings(format!(
+                "--keep {keep:?}: the model's labels are {}",
+                self.labels
+                    .iter()
+                    .map(|l| l.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
     }
 
     /// The `top` features that pushed `text` most towards `label` against the
@@ -175,7 +277,20 @@ impl Model {
     }
 
     /// The label of a prediction.
-    pub fn label_of(&self, p: &Prediction) -> &Label {
+    pub fn label(&self, p: &Prediction) -> &Label {
         &self.labels[p.label]
     }
+}
+
+/// The paragraphs whose prediction is label `keep`, in order.
+pub(crate) fn kept<'a, S: AsRef<str>>(
+    paragraphs: &'a [S],
+    preds: &'a [Prediction],
+    keep: usize,
+) -> impl Iterator<Item = &'a str> {
+    paragraphs
+        .iter()
+        .zip(preds)
+        .filter(move |(_, p)| p.label == keep)
+        .map(|(para, _)| para.as_ref())
 }

@@ -1,28 +1,16 @@
 //! Training: from labelled paragraphs to a [`Model`].
 //!
-//! Counting is done sparsely here; linfa-bayes's `MultinomialNb` turns each
-//! class's counts into smoothed log-probabilities. Two facts about
-//! linfa-bayes 0.8.1 shape this module:
-//!
-//! * it only takes a dense matrix, and a documents-by-vocabulary matrix of a real
-//!   corpus does not fit in memory, so we hand it per-class totals instead;
-//! * its `fit` prints a `dbg!` of every class histogram (whole vectors) to
-//!   stderr, which for a real vocabulary is megabytes and seconds. We hand it
-//!   only the *distinct* count values of a class plus one column that carries the
-//!   rest of the mass, which gives exactly the same smoothed log-probabilities
-//!   (they depend on a count and the class total only), and keep its stderr
-//!   quiet while it runs.
+//! Counting is done sparsely here; each class's counts become smoothed
+//! log-probabilities by linfa-bayes's `MultinomialNb` formula (see
+//! [`smoothed_log_probs`]; the tests check it against linfa-bayes itself).
+//! linfa-bayes is not called at run time: it only takes a dense matrix, and
+//! its `fit` prints a `dbg!` of every class histogram to stderr.
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
 
-use linfa::prelude::*;
-use linfa_bayes::MultinomialNb;
-use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::Deserialize;
 
 use crate::context::{ContextModel, ListMarkers};
 use crate::data::{Example, Label, LabelledPage};
@@ -98,8 +86,8 @@ pub fn train(
         .map(|c| kept.iter().map(|&r| per_class[r * classes + c]).collect())
         .collect();
     let weights = match settings.variant {
-        Variant::Multinomial => smoothed_log_probs(&class_counts, settings.alpha)?,
-        Variant::Complement => complement_weights(&class_counts, settings.alpha)?,
+        Variant::Multinomial => smoothed_log_probs(&class_counts, settings.alpha),
+        Variant::Complement => complement_weights(&class_counts, settings.alpha),
     };
     let log_priors = settings.class_weight.log_priors(&documents);
     let summary = TrainingSummary {
@@ -303,54 +291,50 @@ fn select_features(
     kept
 }
 
-/// The fitted part of linfa-bayes's serde form that we read back.
-#[derive(Deserialize)]
-struct FittedNb {
-    class_info: HashMap<String, FittedClass>,
-}
-
-#[derive(Deserialize)]
-struct FittedClass {
-    feature_log_prob: Array1<f64>,
-}
-
-/// linfa-bayes prints to stderr while fitting; only one fit at a time may
-/// silence it, since the redirection is process-wide.
-static QUIET_FIT: Mutex<()> = Mutex::new(());
-
 /// Smoothed log-probabilities `ln((n_j + α) / Σ_i (n_i + α))` of each class's
-/// counts, computed by linfa-bayes's `MultinomialNb`.
+/// counts, computed exactly as linfa-bayes's `MultinomialNb` computes its
+/// `feature_log_prob` (`ln(n + α) − ln(S)`, `S` the ndarray sum of the
+/// smoothed row); the test suite checks the two agree bit for bit.
 ///
-/// ```
-/// let lp = newsbait::train::smoothed_log_probs(&[vec![1.0, 0.0, 1.0], vec![0.0, 2.0, 0.0]], 1.0).unwrap();
+/// linfa-bayes 0.8.1 prints a `dbg!` of every class histogram while fitting,
+/// so calling it here would either flood stderr or need a process-wide
+/// redirect. Its log-probabilities depend on a count and the smoothed class
+/// total only, so all the fit needs is the total: summed, as before, over the
+/// class's distinct counts plus one column carrying the rest of the mass,
+/// which keeps every weight bit-identical to earlier models.
+///
+/// ```ignore
+/// let lp = smoothed_log_probs(&[vec![1.0, 0.0, 1.0], vec![0.0, 2.0, 0.0]], 1.0);
 /// assert!((lp[0][0] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
-/// assert!((lp[1][1] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
 /// ```
-pub fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
-    // Each class is fitted on its own, all at once under one silencing of
-    // stderr (linfa-bayes formats whole rows to it, which is most of the cost).
-    let _one_at_a_time = QUIET_FIT.lock().unwrap_or_else(|e| e.into_inner());
-    let _quiet = gag::Gag::stderr().ok();
+pub(crate) fn smoothed_log_probs(class_counts: &[Vec<f64>], alpha: f64) -> Vec<Vec<f64>> {
     class_counts
         .par_iter()
         .map(|counts| {
-            let (distinct, position) = compress(counts);
-            match compressed_row(counts, &distinct, alpha) {
-                Some(row) => {
-                    let fitted = fit_one_class(row, alpha)?;
-                    Ok(position.iter().map(|&p| fitted[p]).collect())
-                }
-                // Every value is distinct: nothing to gain, fit the row as it is.
-                None => fit_one_class(counts.to_vec(), alpha),
-            }
+            let distinct = distinct_values(counts);
+            let total = match compressed_row(counts, &distinct, alpha) {
+                Some(row) => smoothed_total(row, alpha),
+                // Every value is distinct: the full row, as it is.
+                None => smoothed_total(counts.to_vec(), alpha),
+            };
+            let ln_total = total.ln();
+            counts
+                .iter()
+                .map(|&n| (n + alpha).ln() - ln_total)
+                .collect()
         })
         .collect()
+}
+
+/// `Σ (x + α)` over `row`, summed by ndarray as linfa-bayes sums it.
+fn smoothed_total(row: Vec<f64>, alpha: f64) -> f64 {
+    ndarray::Array1::from(row).mapv(|x| x + alpha).sum()
 }
 
 /// Complement naive Bayes weights: for class c, the negated log-probabilities of
 /// the counts of every other class, so that a feature common outside c counts
 /// against c. Classes are compared on equal terms, however skewed their sizes.
-fn complement_weights(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f64>>> {
+fn complement_weights(class_counts: &[Vec<f64>], alpha: f64) -> Vec<Vec<f64>> {
     let total: Vec<f64> = (0..class_counts[0].len())
         .map(|j| class_counts.iter().map(|c| c[j]).sum())
         .collect();
@@ -358,27 +342,18 @@ fn complement_weights(class_counts: &[Vec<f64>], alpha: f64) -> Result<Vec<Vec<f
         .iter()
         .map(|c| total.iter().zip(c).map(|(t, x)| t - x).collect())
         .collect();
-    let lp = smoothed_log_probs(&complements, alpha)?;
-    Ok(lp
+    smoothed_log_probs(&complements, alpha)
         .into_iter()
         .map(|row| row.into_iter().map(|x| -x).collect())
-        .collect())
+        .collect()
 }
 
-/// The distinct values of `counts` (sorted) and, per count, its index there.
-fn compress(counts: &[f64]) -> (Vec<f64>, Vec<usize>) {
+/// The distinct values of `counts`, sorted.
+fn distinct_values(counts: &[f64]) -> Vec<f64> {
     let mut distinct = counts.to_vec();
     distinct.sort_by(f64::total_cmp);
     distinct.dedup();
-    let position = counts
-        .iter()
-        .map(|c| {
-            distinct
-                .binary_search_by(|d| d.total_cmp(c))
-                .expect("every count is among the distinct values")
-        })
-        .collect();
-    (distinct, position)
+    distinct
 }
 
 /// The distinct values plus one padding column that makes the smoothed total
@@ -395,27 +370,8 @@ fn compressed_row(counts: &[f64], distinct: &[f64], alpha: f64) -> Option<Vec<f6
     Some(row)
 }
 
-/// Fits linfa-bayes on one class's row and returns its `feature_log_prob`;
-/// the caller holds [`QUIET_FIT`] and silences stderr.
-fn fit_one_class(row: Vec<f64>, alpha: f64) -> Result<Vec<f64>> {
-    let columns = row.len();
-    let records = Array2::from_shape_vec((1, columns), row).expect("one row of `columns` values");
-    let dataset = Dataset::new(records, Array1::from(vec![0usize]));
-    let params = MultinomialNb::<f64, usize>::params().alpha(alpha);
-    let fitted = params.fit(&dataset)?;
-    let form: FittedNb = serde_json::to_value(&fitted)
-        .and_then(serde_json::from_value)
-        .expect("linfa-bayes's serde form has class_info.feature_log_prob");
-    let class = form
-        .class_info
-        .into_values()
-        .next()
-        .expect("one class was fitted");
-    Ok(class.feature_log_prob.to_vec())
-}
-
 /// Learns how labels follow each other along a page from labelled pages, so
-/// that [`Model::classify_document`] can use a paragraph's neighbours.
+/// that [`Model::classify`] can use a paragraph's neighbours.
 /// Lines whose label the model does not know are an error. `markers`, if
 /// given, are list headings and the label they and their lists have.
 pub fn learn_context(
@@ -479,7 +435,7 @@ pub fn calibrate(model: &mut Model, examples: &[Example]) -> (f64, f64) {
         for (jll, truth) in &scored {
             if let Some(truth) = truth {
                 let scaled: Vec<f64> = jll.iter().map(|s| s / t).collect();
-                total += crate::context::log_sum_exp(&scaled) - scaled[*truth];
+                total += crate::math::log_sum_exp(&scaled) - scaled[*truth];
                 n += 1;
             }
         }
@@ -511,20 +467,54 @@ mod tests {
         let counts = vec![0.0, 3.0, 0.0, 1.0, 3.0, 7.0, 0.0, 1.0];
         let alpha = 0.5;
         let total: f64 = counts.iter().map(|c| c + alpha).sum();
-        let lp = smoothed_log_probs(std::slice::from_ref(&counts), alpha).unwrap();
+        let lp = smoothed_log_probs(std::slice::from_ref(&counts), alpha);
         for (c, l) in counts.iter().zip(&lp[0]) {
             assert!((l - ((c + alpha) / total).ln()).abs() < 1e-12);
         }
         // All values distinct: the full row is used, in its own order.
-        let lp = smoothed_log_probs(&[vec![2.0, 1.0]], 1.0).unwrap();
+        let lp = smoothed_log_probs(&[vec![2.0, 1.0]], 1.0);
         assert!((lp[0][0] - (3.0f64 / 5.0).ln()).abs() < 1e-12);
         assert!((lp[0][1] - (2.0f64 / 5.0).ln()).abs() < 1e-12);
+    }
+
+    /// linfa-bayes's own fit, on the full row (it prints its `dbg!` here).
+    fn linfa_log_probs(counts: &[f64], alpha: f64) -> Vec<f64> {
+        use linfa::prelude::*;
+        let records = ndarray::Array2::from_shape_vec((1, counts.len()), counts.to_vec()).unwrap();
+        let dataset = linfa::Dataset::new(records, ndarray::Array1::from(vec![0usize]));
+        let fitted = linfa_bayes::MultinomialNb::<f64, usize>::params()
+            .alpha(alpha)
+            .fit(&dataset)
+            .unwrap();
+        let form = serde_json::to_value(&fitted).unwrap();
+        let lp = &form["class_info"]["0"]["feature_log_prob"]["data"];
+        lp.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn log_probs_are_linfa_bayes_log_probs_bit_for_bit() {
+        // Rows whose distinct values sum like the full row (few values, many
+        // repeats), and one with every value distinct.
+        let rows = [
+            vec![0.0, 3.0, 0.0, 1.0, 3.0, 7.0, 0.0, 1.0, 0.0],
+            vec![0.5, 0.25, 1.75, 4.0],
+            vec![2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 8.0],
+        ];
+        for counts in rows {
+            let ours = smoothed_log_probs(std::slice::from_ref(&counts), 0.125);
+            let theirs = linfa_log_probs(&counts, 0.125);
+            assert_eq!(ours[0], theirs, "{counts:?}");
+        }
     }
 
     #[test]
     fn complement_weights_favour_the_class_a_word_is_typical_of() {
         // Word 0 is typical of class 0, word 1 of class 1.
-        let w = complement_weights(&[vec![9.0, 1.0], vec![1.0, 9.0]], 1.0).unwrap();
+        let w = complement_weights(&[vec![9.0, 1.0], vec![1.0, 9.0]], 1.0);
         assert!(w[0][0] > w[0][1]);
         assert!(w[1][1] > w[1][0]);
         // Class 0's weights are the negated smoothed log-probs of class 1's counts.

@@ -104,7 +104,7 @@ fn bom_and_crlf_are_invisible() {
     let got: Vec<(&str, &str)> = ex
         .examples
         .iter()
-        .map(|e| (e.label.0.as_str(), e.text.as_str()))
+        .map(|e| (e.label.as_str(), e.text.as_str()))
         .collect();
     assert_eq!(got, [("news", "国务院开会"), ("clickbait", "震惊")]);
 
@@ -607,10 +607,10 @@ fn classify_writes_nothing_partial_to_a_failing_writer() {
     let docs = dir.path().join("d.jsonl");
     std::fs::write(&docs, documents_jsonl(10)).unwrap();
     let model = newsbait::Model::load(&train_small_model(dir.path())).unwrap();
-    let err = newsbait::classify::classify_inputs(
+    let err = newsbait::cli::output::classify_inputs(
         &model,
         &[docs],
-        &newsbait::classify::ClassifyOptions::default(),
+        &newsbait::cli::output::ClassifyOptions::default(),
         &mut Failing(500),
     )
     .unwrap_err();

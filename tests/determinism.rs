@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use newsbait::classify::{ClassifyOptions, OutputFormat, classify_inputs};
+use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
 
 fn train_with_threads(dir: &Path, data: &Path, threads: usize, extra: &[&str]) -> Vec<u8> {
     let out = dir.join(format!("m{threads}.model"));

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use clap::Parser;
+use newsbait::cli::eval::{EvalArgs, leave_one_out, leave_one_out_splits, run, stratified_folds};
+use newsbait::cli::report::{ReportOptions, SCHEMA, SetReport};
 use newsbait::data::{OnInvalid, read_examples};
-use newsbait::eval::{EvalArgs, leave_one_out, leave_one_out_splits, run, stratified_folds};
-use newsbait::report::{ReportOptions, SCHEMA, SetReport};
 use newsbait::{Example, Model, ModelSettings};
 use serde_json::{Value, json};
 
@@ -203,7 +203,7 @@ fn predictions_give_the_models_own_figures() {
     let probs: Vec<(f64, f64)> = sample()
         .iter()
         .map(|e| {
-            let p = model.classify_paragraph(&e.text).probs;
+            let p = model.predict(&e.text).probabilities().to_vec();
             (p[idx("news")], p[idx("clickbait")])
         })
         .collect();
@@ -297,7 +297,7 @@ fn prediction_files_are_checked() {
 fn pages_report_counts_what_cleaning_keeps() {
     let ex = sample();
     let dir = tempfile::tempdir().unwrap();
-    let line = |e: &Example| json!({"label": e.label.0, "text": e.text});
+    let line = |e: &Example| json!({"label": e.label.as_str(), "text": e.text});
     // Page a: news 0, 1, bait 20. Page b: news 2, bait 21, 22.
     let pages = [
         json!({"page": "a", "lines": [line(&ex[0]), line(&ex[1]), line(&ex[20])]}),
@@ -344,7 +344,10 @@ fn pages_report_counts_what_cleaning_keeps() {
 
 #[test]
 fn cv_folds_partition_the_data_and_are_stratified() {
-    let labels: Vec<String> = sample().into_iter().map(|e| e.label.0).collect();
+    let labels: Vec<String> = sample()
+        .into_iter()
+        .map(|e| e.label.as_str().to_string())
+        .collect();
     // Also an uneven mix: 7 of one label, 23 of the other.
     let uneven: Vec<u8> = (0..30).map(|i| u8::from(i % 4 == 0 && i < 28)).collect();
     for k in [2, 3, 5, 7] {

@@ -33,13 +33,23 @@ fn model_bytes_regressions() {
         match Model::from_bytes(&frame(&data), path) {
             Ok(model) => {
                 for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
-                    let p = model.classify_paragraph(text);
-                    assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
-                    assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+                    let p = model.predict(text);
+                    assert!(
+                        p.probabilities().iter().all(|x| x.is_finite()),
+                        "{:?}",
+                        p.probabilities()
+                    );
+                    assert!((p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-6);
                 }
-                for p in model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true)
-                {
-                    assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+                for p in model.classify(
+                    &["推荐阅读", "国务院召开常务会议", "震惊"],
+                    newsbait::Context::Page,
+                ) {
+                    assert!(
+                        p.probabilities().iter().all(|x| x.is_finite()),
+                        "{:?}",
+                        p.probabilities()
+                    );
                 }
             }
             Err(e) => assert!(e.to_string().starts_with("fuzz.model: "), "{e}"),

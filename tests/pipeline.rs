@@ -50,7 +50,7 @@ fn sparse_scores_equal_linfa_bayes_on_dense_input() {
         {
             x[[i, j as usize]] = v;
         }
-        y[i] = model.label_index(&e.label.0).unwrap();
+        y[i] = model.label_index(&e.label.as_str()).unwrap();
     }
     let dense = MultinomialNb::params()
         .alpha(model.settings.alpha)
@@ -108,10 +108,7 @@ fn save_load_round_trip_gives_identical_scores() {
             loaded.joint_log_likelihood(text),
             model.joint_log_likelihood(text)
         );
-        assert_eq!(
-            loaded.classify_paragraph(text),
-            model.classify_paragraph(text)
-        );
+        assert_eq!(loaded.predict(text), model.predict(text));
     }
 }
 
@@ -122,16 +119,16 @@ fn probabilities_are_finite_and_sum_to_one_for_huge_paragraphs() {
     assert!(long.chars().count() >= 50_000);
     let unknown = "ꙮ".repeat(1000);
     for text in [long.as_str(), unknown.as_str(), "", "!!!"] {
-        let p = model.classify_paragraph(text);
-        assert!(p.probs.iter().all(|x| x.is_finite() && *x >= 0.0));
+        let p = model.predict(text);
+        assert!(p.probabilities().iter().all(|x| x.is_finite() && *x >= 0.0));
         assert!(
-            (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+            (p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9,
             "{text:.20}"
         );
     }
     // A paragraph this long is sure of itself, not NaN or a tie.
-    let p = model.classify_paragraph(&long);
-    assert_eq!(model.labels[p.label].0, "news");
+    let p = model.predict(&long);
+    assert_eq!(model.label(&p).as_str(), "news");
 }
 
 #[test]
@@ -139,10 +136,10 @@ fn small_model_labels_unseen_sentences() {
     let model = train(&sample(), &ModelSettings::default());
     let news = model.label_index("news").unwrap();
     let bait = model.label_index("clickbait").unwrap();
-    let p = model.classify_paragraph("省政府召开常务会议，研究部署安全生产工作");
-    assert_eq!(p.label, news, "{p:?}");
-    let p = model.classify_paragraph("网友看完都惊呆了，太实用了！");
-    assert_eq!(p.label, bait, "{p:?}");
+    let p = model.predict("省政府召开常务会议，研究部署安全生产工作");
+    assert_eq!(p.label_index(), news, "{p:?}");
+    let p = model.predict("网友看完都惊呆了，太实用了！");
+    assert_eq!(p.label_index(), bait, "{p:?}");
 }
 
 #[test]
@@ -157,7 +154,7 @@ fn training_rejects_empty_sets_and_single_labels() {
 
     let one_label: Vec<Example> = sample()
         .into_iter()
-        .filter(|e| e.label.0 == "news")
+        .filter(|e| e.label.as_str() == "news")
         .collect();
     let err = newsbait::train::train(&one_label, path, &settings, &|_| {}).unwrap_err();
     assert!(err.to_string().contains("at least two labels"), "{err}");
@@ -179,9 +176,9 @@ fn shipped_model_reads_the_example_page() {
         .map(|p| p.text)
         .collect();
     let labels: Vec<&str> = model
-        .classify_document(&paragraphs, true)
+        .classify(&paragraphs, newsbait::Context::Page)
         .iter()
-        .map(|p| model.labels[p.label].0.as_str())
+        .map(|p| model.label(p).as_str())
         .collect();
     // Two article paragraphs, then the 推荐阅读 heading and its list.
     let mut expected = vec!["news"; 2];

@@ -156,7 +156,7 @@ proptest! {
         for policy in [OnInvalid::Skip, OnInvalid::Error] {
             for format in [DataFormat::Jsonl, DataFormat::Tsv, DataFormat::Fasttext] {
                 if let Ok(ex) = read_examples_from(path, &bytes[..], format, policy) {
-                    prop_assert!(ex.examples.iter().all(|e| !e.label.0.trim().is_empty()));
+                    prop_assert!(ex.examples.iter().all(|e| !e.label.as_str().trim().is_empty()));
                     prop_assert!(ex.stats.skipped() <= ex.stats.lines);
                     if policy == OnInvalid::Error {
                         prop_assert_eq!(ex.stats.skipped(), 0);
@@ -184,13 +184,13 @@ proptest! {
     fn scoring_gives_probabilities_that_sum_to_one(texts in prop::collection::vec(any_text(), 1..6)) {
         let m = model();
         for t in &texts {
-            assert_probabilities(&m.classify_paragraph(t).probs)?;
+            assert_probabilities(&m.predict(t).probabilities().to_vec())?;
         }
         for context in [true, false] {
-            let preds = m.classify_document(&texts, context);
+            let preds = m.classify(&texts, if context { newsbait::Context::Page } else { newsbait::Context::Off });
             prop_assert_eq!(preds.len(), texts.len());
             for p in &preds {
-                assert_probabilities(&p.probs)?;
+                assert_probabilities(&p.probabilities())?;
             }
         }
     }
@@ -221,12 +221,16 @@ fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
             &"ꙮ".to_string(),
             &String::new(),
         ] {
-            let p = model.classify_paragraph(text);
-            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+            let p = model.predict(text);
             assert!(
-                (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                p.probabilities().iter().all(|x| x.is_finite()),
                 "{:?}",
-                p.probs
+                p.probabilities()
+            );
+            assert!(
+                (p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{:?}",
+                p.probabilities()
             );
         }
         let doc = [
@@ -235,17 +239,21 @@ fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
             huge_bait.as_str(),
             unknown.as_str(),
         ];
-        for p in model.classify_document(&doc, true) {
-            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+        for p in model.classify(&doc, newsbait::Context::Page) {
             assert!(
-                (p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                p.probabilities().iter().all(|x| x.is_finite()),
                 "{:?}",
-                p.probs
+                p.probabilities()
+            );
+            assert!(
+                (p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{:?}",
+                p.probabilities()
             );
         }
     }
-    let p = m.classify_paragraph(&huge_news);
-    assert_eq!(m.labels[p.label].0, "news");
-    let p = m.classify_paragraph(&huge_bait);
-    assert_eq!(m.labels[p.label].0, "clickbait");
+    let p = m.predict(&huge_news);
+    assert_eq!(m.label(&p).as_str(), "news");
+    let p = m.predict(&huge_bait);
+    assert_eq!(m.label(&p).as_str(), "clickbait");
 }

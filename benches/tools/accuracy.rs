@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use newsbait::Model;
+use newsbait::cli::metrics::ConfusionMatrix;
 use newsbait::data::{OnInvalid, read_examples};
-use newsbait::metrics::ConfusionMatrix;
 use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,8 +23,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .examples
         .par_iter()
         .filter_map(|e| {
-            let t = model.label_index(&e.label.0)?;
-            Some((t, model.classify_paragraph(&e.text).label))
+            let t = model.label_index(&e.label.as_str())?;
+            Some((t, model.predict(&e.text).label_index()))
         })
         .unzip();
     let cm = ConfusionMatrix::from_pairs(model.labels.len(), &truth, &pred);

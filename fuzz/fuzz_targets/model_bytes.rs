@@ -15,13 +15,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = Model::from_bytes(data, path);
     if let Ok(model) = Model::from_bytes(&frame(data), path) {
         for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
-            let p = model.classify_paragraph(text);
-            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
-            assert!((p.probs.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{:?}", p.probs);
+            let p = model.predict(text);
+            assert!(p.probabilities().iter().all(|x| x.is_finite()), "{:?}", p.probabilities());
+            assert!((p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-6, "{:?}", p.probabilities());
         }
-        let doc = model.classify_document(&["推荐阅读", "国务院召开常务会议", "震惊"], true);
+        let doc = model.classify(&["推荐阅读", "国务院召开常务会议", "震惊"], newsbait::Context::Page);
         for p in doc {
-            assert!(p.probs.iter().all(|x| x.is_finite()), "{:?}", p.probs);
+            assert!(p.probabilities().iter().all(|x| x.is_finite()), "{:?}", p.probabilities());
         }
         let _ = model.explain("国务院召开常务会议", 0, 5);
     }

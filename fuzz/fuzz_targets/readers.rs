@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         for format in [DataFormat::Jsonl, DataFormat::Tsv, DataFormat::Fasttext] {
             if let Ok(ex) = read_examples_from(path, data, format, policy) {
                 for e in &ex.examples {
-                    assert!(!e.label.0.trim().is_empty());
+                    assert!(!e.label.as_str().trim().is_empty());
                 }
                 assert!(ex.stats.skipped() <= ex.stats.lines);
             }

@@ -3,11 +3,12 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use newsbait::Model;
-use newsbait::classify::{ClassifyOptions, OutputFormat, classify_inputs};
-use newsbait::data::{DocumentFormat, OnInvalid, expand_inputs};
+use newsbait::cli::flags::{DocumentFormatArg, OnInvalidArg};
+use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
+use newsbait::data::{OnInvalid, expand_inputs};
 
 /// Label every paragraph of scraped news pages as policy news or clickbait.
 ///
@@ -31,14 +32,14 @@ struct Args {
     keep: Option<String>,
     /// Input format [default: jsonl for .jsonl/.json files, text otherwise].
     #[arg(long, value_enum)]
-    input_format: Option<DocumentFormat>,
+    input_format: Option<DocumentFormatArg>,
     /// Score each paragraph on its own, ignoring its neighbours on the page.
     #[arg(long)]
     no_context: bool,
     /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
     /// malformed records): skip them with a warning on stderr, or stop.
-    #[arg(long, value_enum, default_value_t = OnInvalid::default())]
-    on_invalid: OnInvalid,
+    #[arg(long, value_enum, default_value_t = OnInvalid::default().into())]
+    on_invalid: OnInvalidArg,
     /// Number of threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
@@ -52,12 +53,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("cannot set the number of threads")?;
-    }
+    newsbait::cli::set_threads(args.threads)?;
     // Jieba's dictionary takes 130-200 ms to build: build it while the model loads.
     let model = std::thread::scope(|scope| {
         scope.spawn(newsbait::segment::warm_up);
@@ -71,10 +67,10 @@ fn main() -> Result<()> {
     let inputs = expand_inputs(&args.inputs)?;
     let options = ClassifyOptions {
         output: args.format,
-        input_format: args.input_format,
+        input_format: args.input_format.map(Into::into),
         keep: args.keep.clone(),
-        context: !args.no_context,
-        on_invalid: args.on_invalid,
+        context: newsbait::cli::flags::context(!args.no_context),
+        on_invalid: args.on_invalid.into(),
         ..ClassifyOptions::default()
     };
     let stdout = std::io::stdout();

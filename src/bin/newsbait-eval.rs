@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use newsbait::eval::{EvalArgs, run};
+use newsbait::cli::eval::{EvalArgs, run};
 
 // Evaluation trains and scores many models; mimalloc serves the many small,
 // short-lived allocations faster than glibc's malloc.
@@ -15,12 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> Result<()> {
     let args = EvalArgs::parse();
     let start = Instant::now();
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("cannot set the number of threads")?;
-    }
+    newsbait::cli::set_threads(args.threads)?;
     let report = run(&args)?;
     print!("{}", report.summary_table());
     if let Some(dir) = &args.out {

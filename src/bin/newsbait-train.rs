@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use newsbait::cli::{ContextFlags, TrainingFlags};
-use newsbait::data::{DataFormat, OnInvalid, read_examples};
+use newsbait::cli::flags::{ContextFlags, DataFormatArg, OnInvalidArg, TrainingFlags};
+use newsbait::data::{OnInvalid, read_examples};
 
 /// Train a newsbait model: segment every text with jieba, count word and
 /// word-pair features, and fit naive Bayes through linfa-bayes.
@@ -33,13 +33,13 @@ struct Args {
     calibrate: Option<PathBuf>,
     /// Format of the training data [default: from the file extension, else sniffed].
     #[arg(long, value_enum)]
-    format: Option<DataFormat>,
+    format: Option<DataFormatArg>,
     #[command(flatten)]
     training: TrainingFlags,
     /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
     /// malformed records): skip them with a warning on stderr, or stop.
-    #[arg(long, value_enum, default_value_t = OnInvalid::default())]
-    on_invalid: OnInvalid,
+    #[arg(long, value_enum, default_value_t = OnInvalid::default().into())]
+    on_invalid: OnInvalidArg,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -59,21 +59,17 @@ fn main() -> Result<()> {
     let start = Instant::now();
     // An interrupted run removes its temporary file: no partial model is left,
     // and an existing model at --out is untouched.
-    newsbait::io::clean_up_on_signals().context("cannot install the signal handlers")?;
+    newsbait::cli::clean_up_on_signals().context("cannot install the signal handlers")?;
     // Fail now, not after an hour of training, if the model cannot be written.
     newsbait::io::check_writable(&args.out)?;
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("cannot set the number of threads")?;
-    }
+    newsbait::cli::set_threads(args.threads)?;
+    let on_invalid: OnInvalid = args.on_invalid.into();
     let settings = args.training.settings()?;
 
     // jieba's dictionary takes 130 to 200 ms to build: build it while the
     // training data is read.
     std::thread::spawn(newsbait::segment::warm_up);
-    let data = read_examples(&args.data, args.format, args.on_invalid)?;
+    let data = read_examples(&args.data, args.format.map(Into::into), on_invalid)?;
     if let Some(warning) = data.stats.warning(&args.data) {
         eprintln!("warning: {warning}");
     }
@@ -95,13 +91,13 @@ fn main() -> Result<()> {
     bar.finish_and_clear();
     model.summary.skipped_invalid = data.stats.skipped();
     if let Some(path) = &args.pages {
-        let pages = newsbait::data::read_pages(path, args.on_invalid)?;
+        let pages = newsbait::data::read_pages(path, on_invalid)?;
         let markers = args.context.markers()?;
         newsbait::train::learn_context(&mut model, &pages, path, markers)?;
         eprintln!("learned page context from {} pages", pages.len());
     }
     if let Some(path) = &args.calibrate {
-        let held_out = read_examples(path, None, args.on_invalid)?;
+        let held_out = read_examples(path, None, on_invalid)?;
         let (before, after) = newsbait::train::calibrate(&mut model, &held_out.examples);
         eprintln!(
             "calibrated on {}: temperature {:.3}, log loss {before:.4} -> {after:.4}",
@@ -131,7 +127,7 @@ fn main() -> Result<()> {
     } else {
         eprintln!("wrote {} ({:.1} MB)", args.out.display(), size as f64 / 1e6);
         for lc in &model.summary.documents {
-            eprintln!("  {:<12} {:>8} paragraphs", lc.label.0, lc.documents);
+            eprintln!("  {:<12} {:>8} paragraphs", lc.label.as_str(), lc.documents);
         }
         eprintln!(
             "  vocabulary   {:>8} features (of {} seen)",

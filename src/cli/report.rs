@@ -1,9 +1,9 @@
-//! Evaluation reports: the figures of [`crate::metrics`] gathered for one set
+//! Evaluation reports: the figures of [`crate::cli::metrics`] gathered for one set
 //! of scored examples, broken down by a field, and written as JSON (schema
 //! [`SCHEMA`], documented in `docs/report-schema.md`), Markdown and SVG.
 //!
 //! Everything here works from probabilities, whoever produced them: a
-//! newsbait model ([`crate::eval`]) or another tool's prediction file, so that
+//! newsbait model ([`crate::cli::eval`]) or another tool's prediction file, so that
 //! peers are reported in the same schema.
 
 use std::collections::BTreeMap;
@@ -13,9 +13,9 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::cli::metrics::{self, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
+use crate::cli::plots;
 use crate::error::Result;
-use crate::metrics::{self, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
-use crate::plots;
 use crate::score::Contribution;
 
 /// The name and version of the report layout; bumped on any incompatible change.
@@ -39,11 +39,7 @@ pub struct Scored {
 impl Scored {
     /// The most probable class; on ties the last one, as [`crate::Model`] does.
     pub fn new(truth: usize, probs: Vec<f64>) -> Scored {
-        let pred = probs
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map_or(0, |(i, _)| i);
+        let pred = crate::math::arg_max(&probs);
         Scored { truth, probs, pred }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Every function returns a complete standalone SVG document.
 
-use crate::metrics::{ConfusionMatrix, ReliabilityBin};
+use crate::cli::metrics::{ConfusionMatrix, ReliabilityBin};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -84,7 +84,7 @@ fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) 
 /// Precision–recall curve as the step function that average precision
 /// integrates (precision `P_n` held over `(R_{n-1}, R_n]`), so the area under
 /// the drawn line is the AP in the title. `points` are `(recall, precision)`
-/// in the order of [`crate::metrics::pr_curve`] (recall non-decreasing); the
+/// in the order of [`crate::cli::metrics::pr_curve`] (recall non-decreasing); the
 /// line has `2 * points.len() - 1` vertices.
 pub fn pr_curve_svg(points: &[(f64, f64)], ap: f64) -> String {
     let mut path = Vec::with_capacity(points.len() * 2);
@@ -106,7 +106,7 @@ pub fn pr_curve_svg(points: &[(f64, f64)], ap: f64) -> String {
 }
 
 /// ROC curve, `points` as `(fpr, tpr)` in the order of
-/// [`crate::metrics::roc_curve`], drawn straight between points (the AUC is
+/// [`crate::cli::metrics::roc_curve`], drawn straight between points (the AUC is
 /// the trapezoid area), with the chance diagonal for reference.
 pub fn roc_curve_svg(points: &[(f64, f64)], auc: f64) -> String {
     let title = format!("ROC curve (AUC = {auc:.3})");
@@ -312,7 +312,7 @@ fn shade(share: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics;
+    use crate::cli::metrics;
 
     fn parse(svg: &str) -> roxmltree::Document<'_> {
         roxmltree::Document::parse(svg).expect("well-formed SVG")

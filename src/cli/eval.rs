@@ -14,14 +14,14 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::cli::{ContextFlags, TrainingFlags};
-use crate::data::{DataFormat, Example, LabelledPage, OnInvalid, read_examples, read_pages};
-use crate::error::{Error, Result};
-use crate::model::{Model, ModelSettings};
-use crate::report::{
+use crate::cli::flags::{ContextFlags, TrainingFlags};
+use crate::cli::report::{
     CrossValidation, ExampleInfo, Fold, LeaveOneOut, Metrics, PageCrossValidation, PagesReport,
     Report, ReportOptions, Scored, Scorer, Summary, pages_report, set_report,
 };
+use crate::data::{Example, LabelledPage, OnInvalid, read_examples, read_pages};
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelSettings};
 
 /// Evaluate a newsbait model (or another tool's predictions) on labelled
 /// paragraphs or whole pages, and write a report: JSON (schema
@@ -93,10 +93,10 @@ pub struct EvalArgs {
     pub worst: usize,
     /// Format of --data [default: from the file extension, else sniffed].
     #[arg(long, value_enum)]
-    pub format: Option<DataFormat>,
+    pub format: Option<crate::cli::flags::DataFormatArg>,
     /// What to do with lines that are not valid UTF-8.
-    #[arg(long, value_enum, default_value_t = OnInvalid::default())]
-    pub on_invalid: OnInvalid,
+    #[arg(long, value_enum, default_value_t = OnInvalid::default().into())]
+    pub on_invalid: crate::cli::flags::OnInvalidArg,
     /// Hide progress bars.
     #[arg(long, short)]
     pub quiet: bool,
@@ -159,7 +159,7 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
         &options,
     );
     let calibration = match &args.calibrate {
-        Some(path) => Some(read_examples(path, None, args.on_invalid)?.examples),
+        Some(path) => Some(read_examples(path, None, args.on_invalid.into())?.examples),
         None => None,
     };
     let trainer = |examples: &[Example], path: &Path| -> Result<Model> {
@@ -172,7 +172,12 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
     };
 
     if let Some(data_path) = &args.data {
-        let data = read_examples(data_path, args.format, args.on_invalid)?.examples;
+        let data = read_examples(
+            data_path,
+            args.format.map(Into::into),
+            args.on_invalid.into(),
+        )?
+        .examples;
         if let Some(k) = args.cv {
             let settings = args.training.settings()?;
             report.cross_validation = Some(cross_validate(
@@ -201,11 +206,13 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
         }
     }
     if let Some(pages_path) = &args.pages {
-        let pages = read_pages(pages_path, args.on_invalid)?;
+        let pages = read_pages(pages_path, args.on_invalid.into())?;
         if let Some(k) = args.cv {
             let (base, source) = match &args.train {
                 Some(path) => {
-                    let ex = read_examples(path, args.format, args.on_invalid)?.examples;
+                    let ex =
+                        read_examples(path, args.format.map(Into::into), args.on_invalid.into())?
+                            .examples;
                     eprintln!("training the naive Bayes on {}", path.display());
                     (trainer(&ex, path)?, path.display().to_string())
                 }
@@ -266,7 +273,7 @@ pub fn evaluate_examples(
     examples: &[Example],
     path: &Path,
     options: &ReportOptions,
-) -> Result<crate::report::SetReport> {
+) -> Result<crate::cli::report::SetReport> {
     let labels = label_names(model);
     let positive = positive_index(&labels, &options.positive, "the model")?;
     let scored = score_examples(model, examples, path)?;
@@ -301,7 +308,7 @@ pub fn score_examples(model: &Model, examples: &[Example], path: &Path) -> Resul
     Ok(examples
         .par_iter()
         .zip(truths)
-        .map(|(e, t)| Scored::new(t, model.classify_paragraph(&e.text).probs))
+        .map(|(e, t)| Scored::new(t, model.predict(&e.text).probs))
         .collect())
 }
 
@@ -352,7 +359,7 @@ fn score_pages(
         .enumerate()
         .map(|(i, page)| {
             let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
-            let predictions = model.classify_document(&texts, context);
+            let predictions = model.classify(&texts, crate::cli::flags::context(context));
             page.lines
                 .iter()
                 .zip(predictions)
@@ -529,7 +536,12 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
     };
     match (&args.data, &args.pages) {
         (Some(data_path), None) => {
-            let data = read_examples(data_path, args.format, args.on_invalid)?.examples;
+            let data = read_examples(
+                data_path,
+                args.format.map(Into::into),
+                args.on_invalid.into(),
+            )?
+            .examples;
             count_check(data.len(), data_path, "example")?;
             let scored = data
                 .iter()
@@ -555,7 +567,7 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
             ));
         }
         (None, Some(pages_path)) => {
-            let pages = read_pages(pages_path, args.on_invalid)?;
+            let pages = read_pages(pages_path, args.on_invalid.into())?;
             let n: usize = pages.iter().map(|p| p.lines.len()).sum();
             count_check(n, pages_path, "page line")?;
             let mut rows = rows.into_iter();
@@ -689,7 +701,7 @@ pub fn cross_validate(
 }
 
 /// The groups of leave-one-out: per value of `field` (sorted; examples
-/// without it form the group [`crate::report::MISSING_GROUP`]), the training
+/// without it form the group [`crate::cli::report::MISSING_GROUP`]), the training
 /// indices (every other group) and the test indices (this group).
 pub fn leave_one_out_splits(
     examples: &[Example],
@@ -698,7 +710,7 @@ pub fn leave_one_out_splits(
     let mut by_value: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, e) in examples.iter().enumerate() {
         by_value
-            .entry(e.field(field).unwrap_or(crate::report::MISSING_GROUP))
+            .entry(e.field(field).unwrap_or(crate::cli::report::MISSING_GROUP))
             .or_default()
             .push(i);
     }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::data::{Document, DocumentFormat, OnInvalid, for_each_document, open};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::score::Prediction;
+use crate::score::{Context, Prediction, kept};
 
 /// How results are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -35,7 +35,7 @@ pub struct ClassifyOptions {
     /// Print only the paragraphs with this label: the cleaned document.
     pub keep: Option<String>,
     /// Use page context (neighbouring paragraphs) when the model has it.
-    pub context: bool,
+    pub context: Context,
     pub on_invalid: OnInvalid,
     /// Documents scored together; bounds memory.
     pub batch_size: usize,
@@ -47,7 +47,7 @@ impl Default for ClassifyOptions {
             output: OutputFormat::Text,
             input_format: None,
             keep: None,
-            context: true,
+            context: Context::Page,
             on_invalid: OnInvalid::Skip,
             batch_size: 512,
         }
@@ -74,19 +74,11 @@ pub fn classify_inputs(
     options: &ClassifyOptions,
     out: &mut dyn Write,
 ) -> Result<ClassifyStats> {
-    if let Some(keep) = &options.keep
-        && model.label_index(keep).is_none()
-    {
-        return Err(Error::Settings(format!(
-            "--keep {keep:?}: the model's labels are {}",
-            model
-                .labels
-                .iter()
-                .map(|l| l.0.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    let keep = options
+        .keep
+        .as_deref()
+        .map(|k| model.keep_index(k))
+        .transpose()?;
     let mut stats = ClassifyStats::default();
     let stdout = Path::new("<stdout>");
     if options.output == OutputFormat::Tsv && options.keep.is_none() {
@@ -152,7 +144,7 @@ pub fn classify_inputs(
                     break;
                 }
             };
-            if let Err(e) = flush(model, &batch, options, out, &mut stats) {
+            if let Err(e) = flush(model, &batch, options, keep, out, &mut stats) {
                 result = Err(e);
                 break;
             }
@@ -177,6 +169,7 @@ fn flush(
     model: &Model,
     batch: &[Document],
     options: &ClassifyOptions,
+    keep: Option<usize>,
     out: &mut dyn Write,
     stats: &mut ClassifyStats,
 ) -> Result<()> {
@@ -184,9 +177,9 @@ fn flush(
         .par_iter()
         .map(|doc| {
             let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let preds = model.classify_document(&texts, options.context);
+            let preds = model.classify(&texts, options.context);
             let mut buf = Vec::with_capacity(doc.paragraphs.len() * 96);
-            write_document(model, doc, &preds, options, &mut buf)
+            write_document(model, doc, &texts, &preds, options, keep, &mut buf)
                 .expect("writing to memory does not fail");
             buf
         })
@@ -203,19 +196,15 @@ fn flush(
 fn write_document(
     model: &Model,
     doc: &Document,
+    texts: &[&str],
     preds: &[Prediction],
     options: &ClassifyOptions,
+    keep: Option<usize>,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let file = doc.path.display().to_string();
-    if let Some(keep) = &options.keep {
-        let kept: Vec<&str> = doc
-            .paragraphs
-            .iter()
-            .zip(preds)
-            .filter(|(_, p)| model.labels[p.label].0 == *keep)
-            .map(|(para, _)| para.text.as_str())
-            .collect();
+    if let Some(keep) = keep {
+        let kept: Vec<&str> = kept(texts, preds, keep).collect();
         return match (options.output, doc.record) {
             (OutputFormat::Jsonl, _) | (_, Some(_)) => {
                 let mut record = doc.fields.clone();

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::context::DEFAULT_LIST_MARKERS;
 use crate::error::{Error, Result};
-use crate::features::{FeatureSettings, LengthNorm};
+use crate::features::FeatureSettings;
 use crate::model::{ClassWeight, ModelSettings, Variant};
 use crate::segment::{TokenizerSettings, parse_user_dict};
 use crate::text::Normalizer;
@@ -40,11 +40,11 @@ pub struct TrainingFlags {
     #[arg(long)]
     pub log_counts: bool,
     /// Scale each paragraph's feature vector to unit length.
-    #[arg(long, value_enum, default_value_t = FeatureSettings::default().length_norm)]
-    pub length_norm: LengthNorm,
+    #[arg(long, value_enum, default_value_t = FeatureSettings::default().length_norm.into())]
+    pub length_norm: LengthNormArg,
     /// Naive Bayes variant.
-    #[arg(long, value_enum, default_value_t = Variant::default())]
-    pub variant: Variant,
+    #[arg(long, value_enum, default_value_t = Variant::default().into())]
+    pub variant: VariantArg,
     /// Class priors: `prior` (the label shares of the data), `balanced` (equal),
     /// or a prior strength between 0 and 1.
     #[arg(long, default_value_t = ClassWeight::default())]
@@ -80,13 +80,13 @@ impl TrainingFlags {
                 shape: !self.no_shape,
                 shape_weight: self.shape_weight,
                 log_counts: self.log_counts,
-                length_norm: self.length_norm,
+                length_norm: self.length_norm.into(),
                 min_count: self.min_count,
                 max_features: self.max_features,
             },
             alpha: self.alpha,
             class_weight: self.class_weight,
-            variant: self.variant,
+            variant: self.variant.into(),
         };
         settings.validate()?;
         Ok(settings)
@@ -120,5 +120,97 @@ impl ContextFlags {
                 DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect(),
             )),
         })
+    }
+}
+
+/// Declares a clap value enum mirroring a library enum, with the conversion,
+/// so that library types carry no clap derive.
+macro_rules! value_enum {
+    ($(#[$meta:meta])* $name:ident => $lib:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl From<$name> for $lib {
+            fn from(value: $name) -> $lib {
+                match value {
+                    $($name::$variant => <$lib>::$variant),+
+                }
+            }
+        }
+
+        impl From<$lib> for $name {
+            fn from(value: $lib) -> $name {
+                match value {
+                    $(<$lib>::$variant => $name::$variant),+
+                }
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// `--format` of training data.
+    DataFormatArg => crate::data::DataFormat {
+        /// `{"label": ..., "text": ...}` a line; other fields are kept.
+        Jsonl,
+        /// `label<TAB>text` a line.
+        Tsv,
+        /// `__label__news text` a line, as fastText reads it.
+        Fasttext,
+    }
+}
+
+value_enum! {
+    /// `--on-invalid`.
+    OnInvalidArg => crate::data::OnInvalid {
+        /// Skip the line and count it.
+        Skip,
+        /// Stop with an error naming the line.
+        Error,
+    }
+}
+
+value_enum! {
+    /// `--input-format` of documents.
+    DocumentFormatArg => crate::data::DocumentFormat {
+        /// The whole file is one document; a paragraph a non-empty line.
+        Text,
+        /// One document a line: a JSON object with a `text` field.
+        Jsonl,
+    }
+}
+
+value_enum! {
+    /// `--length-norm`.
+    LengthNormArg => crate::features::LengthNorm {
+        /// Raw values.
+        None,
+        /// Values sum to 1.
+        L1,
+        /// Values have Euclidean length 1.
+        L2,
+    }
+}
+
+value_enum! {
+    /// `--variant`.
+    VariantArg => crate::model::Variant {
+        /// Multinomial naive Bayes: a class's weights come from its own counts.
+        Multinomial,
+        /// Complement naive Bayes (Rennie et al. 2003): a class's weights come from
+        /// the counts of all other classes, which is steadier when classes are skewed.
+        Complement,
+    }
+}
+
+/// Page context on (`true`) or off, as the library's option.
+pub fn context(on: bool) -> crate::score::Context {
+    if on {
+        crate::score::Context::Page
+    } else {
+        crate::score::Context::Off
     }
 }

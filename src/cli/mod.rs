@@ -1,0 +1,44 @@
+//! What the binaries share and the library leaves out: flags and their
+//! mapping to library types, output formats, signal handling, thread set-up,
+//! and evaluation with its reports. Not part of the library's API (hidden from
+//! the docs, behind the `cli` feature).
+
+pub mod eval;
+pub mod flags;
+pub mod metrics;
+pub mod output;
+pub mod plots;
+pub mod report;
+
+use crate::io::remove_temporaries;
+
+/// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary
+/// files being written, say so on stderr and exit with 128 + the signal's
+/// number: an interrupted run leaves no partial file behind, and an existing
+/// file at an output path is untouched.
+pub fn clean_up_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("newsbait-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                remove_temporaries();
+                eprintln!("interrupted (signal {signal}): no output file was written or changed");
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// Sets the number of threads of rayon's global pool, if asked.
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot set the number of threads")?;
+    }
+    Ok(())
+}
