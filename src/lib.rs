@@ -10,7 +10,8 @@
 //! 5. [`model`]: the model, its settings and its file format;
 //! 6. [`score`] (and [`context`]): labels and probabilities, with page context.
 //!
-//! [`data`] reads training files and documents; [`classify`] streams documents
+//! [`html`] cuts HTML pages into blocks with their structural features
+//! ([`BlockFeatures`]); [`data`] reads training files and documents; [`classify`] streams documents
 //! through a model to an output format; [`io`] writes files atomically.
 //! [`eval`] runs evaluations and [`report`] writes their reports, from
 //! [`metrics`] and [`plots`]; [`cli`] holds flags the binaries share.
@@ -34,6 +35,7 @@ pub mod context;
 pub mod data;
 pub mod error;
 pub mod features;
+pub mod html;
 pub mod io;
 mod math;
 mod memory;
@@ -47,6 +49,7 @@ pub mod train;
 
 pub use data::{Example, Label};
 pub use error::{Error, Result};
+pub use html::{Block, BlockFeatures, Cue, CueSet, HtmlPage};
 pub use model::{Model, ModelSettings};
 pub use params::TrainParams;
 pub use score::{Context, Contribution, Prediction};
