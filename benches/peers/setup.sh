@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create (idempotently) the Python virtual environment for the peer baselines
-# (fastText, scikit-learn MultinomialNB / ComplementNB, jieba).
+# (fastText, scikit-learn MultinomialNB / ComplementNB, jieba; trafilatura for the
+# HTML pages).
 #
 #   PEERS_VENV    venv location (default: <project root>/target/peers-venv)
 #   PEERS_PYTHON  interpreter used to create it (default: python3)
@@ -52,10 +53,11 @@ requirements_hash() {
 
 check_imports() {
     "$VENV/bin/python" - <<'PY'
-import fasttext, jieba, numpy, sklearn
+import fasttext, jieba, numpy, sklearn, trafilatura, lxml_html_clean
 assert numpy.__version__.startswith("1."), "fasttext predict needs numpy<2"
 print(f"[peers/setup] ok: numpy {numpy.__version__}, scikit-learn {sklearn.__version__}, "
-      f"jieba {jieba.__version__}, fasttext module from {fasttext.__file__}")
+      f"jieba {jieba.__version__}, trafilatura {trafilatura.__version__}, "
+      f"fasttext module from {fasttext.__file__}")
 PY
 }
 

@@ -15,11 +15,16 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::cli::flags::{ContextFlags, TrainingFlags};
-use crate::cli::report::{
-    CrossValidation, ExampleInfo, Fold, LeaveOneOut, Metrics, PageCrossValidation, PagesReport,
-    Report, ReportOptions, Scored, Scorer, Summary, pages_report, set_report,
+use crate::cli::pages::{
+    EvalPage, References, labelled_pages, read_eval_pages, read_extracted, read_references,
+    score_cleaning,
 };
-use crate::data::{Example, LabelledPage, OnInvalid, read_examples, read_pages};
+use crate::cli::report::{
+    CrossValidation, ExampleInfo, ExtractedReport, Fold, LeaveOneOut, Metrics, PageCrossValidation,
+    PageGroupCrossValidation, PagesReport, Report, ReportOptions, Scored, Scorer, Summary,
+    pages_report, set_report,
+};
+use crate::data::{Example, LabelledPage, OnInvalid, read_examples};
 use crate::error::{Error, Result};
 use crate::model::{Model, ModelSettings};
 
@@ -47,10 +52,29 @@ pub struct EvalArgs {
     /// or TSV / fastText lines).
     #[arg(long, short, required_unless_present = "pages")]
     pub data: Option<PathBuf>,
-    /// Labelled whole pages (`{"page", "lines": [{"label", "text"}]}` a line):
-    /// per-page line accuracy and what cleaning keeps and loses.
+    /// Whole pages, one JSON object a line, text form (`{"page", "lines":
+    /// [{"label", "text"}], "site"?, "fold"?, "reference"?}`) or HTML form
+    /// (`{"page", "site", "fold", "html", "reference"}`): per-page line
+    /// accuracy, what cleaning keeps and loses, and the cleaning score
+    /// (kept text against each page's reference by character 6-grams).
     #[arg(long)]
     pub pages: Option<PathBuf>,
+    /// References for the --pages (JSONL `{"page", "reference"}`, such as
+    /// daniel-html.jsonl for daniel.jsonl): a page listed here is scored
+    /// against this reference, else against its own `reference` field, else
+    /// against its news lines joined.
+    #[arg(long, requires = "pages", value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Another tool's kept text of the --pages (JSONL `{"page", "text"}`):
+    /// score it against the pages' references with the same code.
+    #[arg(long, requires = "pages", value_name = "FILE",
+          conflicts_with_all = ["predictions", "cv", "cv_by", "data", "model", "train"])]
+    pub extracted: Option<PathBuf>,
+    /// Cross-validate the page layer by this field of the --pages (`fold`,
+    /// `site`): for each value, fit it on the other values' pages (the naive
+    /// Bayes stays that of --train or --model) and score that value's pages.
+    #[arg(long, value_name = "FIELD", requires = "pages", conflicts_with_all = ["predictions", "cv"])]
+    pub cv_by: Option<String>,
     /// Directory for report.json, report.md and the SVG pictures
     /// [default: print the summary only].
     #[arg(long, short)]
@@ -140,6 +164,9 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
     if let Some(path) = &args.predictions {
         return run_predictions(args, path, &options);
     }
+    if let (Some(path), Some(pages_path)) = (&args.extracted, &args.pages) {
+        return run_extracted(args, path, pages_path, &options);
+    }
     let model = match &args.model {
         Some(path) => Model::load(path)?,
         None => Model::shipped()?,
@@ -206,9 +233,10 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
         }
     }
     if let Some(pages_path) = &args.pages {
-        let pages = read_pages(pages_path, args.on_invalid.into())?;
-        if let Some(k) = args.cv {
-            let (base, source) = match &args.train {
+        let (eval_pages, refs) = read_pages_and_references(args, pages_path)?;
+        let pages = labelled_pages(&eval_pages, &refs)?;
+        let base = |report: &Report| -> Result<(Model, String)> {
+            Ok(match &args.train {
                 Some(path) => {
                     let ex =
                         read_examples(path, args.format.map(Into::into), args.on_invalid.into())?
@@ -217,7 +245,10 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
                     (trainer(&ex, path)?, path.display().to_string())
                 }
                 None => (model.clone(), report.scorer.path.clone()),
-            };
+            })
+        };
+        if let Some(k) = args.cv {
+            let (base, source) = base(&report)?;
             report.page_cross_validation = Some(cross_validate_pages(
                 &base,
                 source,
@@ -228,14 +259,32 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
                 &args.context,
                 &options,
             )?);
-        } else {
-            report.pages = Some(evaluate_pages(
-                &model,
+        } else if let Some(field) = &args.cv_by {
+            let (base, source) = base(&report)?;
+            let markers = args.context.markers()?;
+            let fit = |base: &Model, train: &[LabelledPage]| -> Result<Model> {
+                let mut model = base.clone();
+                crate::train::learn_context(&mut model, train, pages_path, markers.clone())?;
+                Ok(model)
+            };
+            let (pooled, cv) = cross_validate_pages_by(
+                &base,
+                source,
+                &eval_pages,
                 &pages,
+                &refs,
                 pages_path,
-                !args.no_context,
+                field,
+                (PAGE_LAYER, &fit),
                 &options,
-            )?);
+            )?;
+            report.pages = Some(pooled);
+            report.page_group_cross_validation = Some(cv);
+        } else {
+            let (mut r, scored, positive) =
+                evaluate_pages_scored(&model, &pages, pages_path, !args.no_context, &options)?;
+            add_cleaning(&mut r, &eval_pages, &refs, &pages, &scored, positive);
+            report.pages = Some(r);
         }
     }
     Ok(report)
@@ -320,6 +369,17 @@ pub fn evaluate_pages(
     context: bool,
     options: &ReportOptions,
 ) -> Result<PagesReport> {
+    Ok(evaluate_pages_scored(model, pages, path, context, options)?.0)
+}
+
+/// [`evaluate_pages`], with every line's score and the positive class.
+fn evaluate_pages_scored(
+    model: &Model,
+    pages: &[LabelledPage],
+    path: &Path,
+    context: bool,
+    options: &ReportOptions,
+) -> Result<(PagesReport, Vec<Scored>, usize)> {
     let labels = label_names(model);
     let positive = positive_index(&labels, &options.positive, "the model")?;
     let scored = score_pages(model, pages, path, context)?;
@@ -327,7 +387,7 @@ pub fn evaluate_pages(
         let text = page_lines(pages).nth(i).map_or("", |(_, t)| t);
         model.explain(text, label, options.explain_top)
     };
-    Ok(pages_from_scores(
+    let report = pages_from_scores(
         pages,
         path,
         &labels,
@@ -336,7 +396,8 @@ pub fn evaluate_pages(
         context,
         options,
         Some(&explain),
-    ))
+    );
+    Ok((report, scored, positive))
 }
 
 fn page_lines(pages: &[LabelledPage]) -> impl Iterator<Item = (&str, &str)> {
@@ -567,7 +628,8 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
             ));
         }
         (None, Some(pages_path)) => {
-            let pages = read_pages(pages_path, args.on_invalid.into())?;
+            let (eval_pages, refs) = read_pages_and_references(args, pages_path)?;
+            let pages = labelled_pages(&eval_pages, &refs)?;
             let n: usize = pages.iter().map(|p| p.lines.len()).sum();
             count_check(n, pages_path, "page line")?;
             let mut rows = rows.into_iter();
@@ -582,7 +644,7 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
                     ));
                 }
             }
-            report.pages = Some(pages_from_scores(
+            let mut r = pages_from_scores(
                 &pages,
                 pages_path,
                 &labels,
@@ -591,7 +653,9 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
                 !args.no_context,
                 options,
                 None,
-            ));
+            );
+            add_cleaning(&mut r, &eval_pages, &refs, &pages, &scored, positive);
+            report.pages = Some(r);
         }
         _ => {
             return Err(Error::Settings(
@@ -815,4 +879,213 @@ pub fn cross_validate_pages(
         with_context: with,
         without_context: without,
     })
+}
+
+/// What `--cv-by` fits on the training groups' pages today.
+pub const PAGE_LAYER: &str = "page-context HMM (learn_context)";
+
+/// Fits the page layer on labelled pages on top of a model's naive Bayes and
+/// returns the model to score held-out pages with: the one call a new page
+/// model swaps in.
+pub type FitPageLayer<'a> = dyn Fn(&Model, &[LabelledPage]) -> Result<Model> + 'a;
+
+fn read_pages_and_references(
+    args: &EvalArgs,
+    pages_path: &Path,
+) -> Result<(Vec<EvalPage>, References)> {
+    let pages = read_eval_pages(pages_path, args.on_invalid.into())?;
+    let file = match &args.reference {
+        Some(path) => Some(read_references(path, args.on_invalid.into())?),
+        None => None,
+    };
+    let refs = References::resolve(&pages, file.as_ref());
+    Ok((pages, refs))
+}
+
+/// The kept text of each page: its lines not predicted positive, joined by
+/// newlines (`scored` holds every line of `pages` in order).
+fn kept_texts(pages: &[LabelledPage], scored: &[Scored], positive: usize) -> Vec<Option<String>> {
+    let mut at = 0;
+    pages
+        .iter()
+        .map(|p| {
+            let kept: Vec<&str> = p
+                .lines
+                .iter()
+                .zip(&scored[at..at + p.lines.len()])
+                .filter(|(_, s)| s.pred != positive)
+                .map(|(l, _)| l.text.as_str())
+                .collect();
+            at += p.lines.len();
+            Some(kept.join("\n"))
+        })
+        .collect()
+}
+
+/// Adds the cleaning score to a page report made from `pages` (the lines of
+/// `eval_pages`, in order; `scored` holds their scores).
+fn add_cleaning(
+    report: &mut PagesReport,
+    eval_pages: &[EvalPage],
+    refs: &References,
+    pages: &[LabelledPage],
+    scored: &[Scored],
+    positive: usize,
+) {
+    let kept = kept_texts(pages, scored, positive);
+    let idx: Vec<usize> = (0..eval_pages.len()).collect();
+    report.cleaning = Some(score_cleaning(eval_pages, refs, &idx, &kept));
+}
+
+/// `--pages F --extracted E`: another tool's kept text against the pages'
+/// references, with the same scorer.
+fn run_extracted(
+    args: &EvalArgs,
+    path: &Path,
+    pages_path: &Path,
+    options: &ReportOptions,
+) -> Result<Report> {
+    let (pages, refs) = read_pages_and_references(args, pages_path)?;
+    let mut extracted = read_extracted(path, args.on_invalid.into())?;
+    let kept: Vec<Option<String>> = pages.iter().map(|p| extracted.remove(&p.page)).collect();
+    let missing = kept.iter().filter(|k| k.is_none()).count();
+    if missing > 0 {
+        eprintln!(
+            "{missing} of the {} pages have no record in {}: scored as keeping nothing",
+            pages.len(),
+            path.display()
+        );
+    }
+    let idx: Vec<usize> = (0..pages.len()).collect();
+    let cleaning = score_cleaning(&pages, &refs, &idx, &kept);
+    let mut report = Report::new(
+        Scorer {
+            kind: "extracted".into(),
+            path: path.display().to_string(),
+            labels: Vec::new(),
+            temperature: None,
+            has_context: None,
+        },
+        options,
+    );
+    report.extracted = Some(ExtractedReport {
+        path: path.display().to_string(),
+        pages_path: pages_path.display().to_string(),
+        missing,
+        unmatched: extracted.len(),
+        cleaning,
+    });
+    Ok(report)
+}
+
+/// Numbers sort as numbers (folds 0..9, 10), everything else as text.
+fn group_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// Cross-validation of the page layer by a field of the pages: for each
+/// value of `field`, `fit` fits the page layer on every other value's pages
+/// on top of `base` (whose naive Bayes stays fixed), and that value's pages
+/// are scored with page context. Returns the report of every held-out page
+/// pooled (with the cleaning score) and the per-group figures.
+#[allow(clippy::too_many_arguments)]
+pub fn cross_validate_pages_by(
+    base: &Model,
+    naive_bayes: String,
+    eval_pages: &[EvalPage],
+    pages: &[LabelledPage],
+    refs: &References,
+    path: &Path,
+    field: &str,
+    (layer, fit): (&str, &FitPageLayer),
+    options: &ReportOptions,
+) -> Result<(PagesReport, PageGroupCrossValidation)> {
+    let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in eval_pages.iter().enumerate() {
+        let value = p
+            .field(field)
+            .unwrap_or_else(|| crate::cli::report::MISSING_GROUP.to_string());
+        by_value.entry(value).or_default().push(i);
+    }
+    if by_value.len() < 2 {
+        return Err(Error::Settings(format!(
+            "--cv-by {field}: the pages have {} value(s) of {field:?}; cross-validation needs at least two",
+            by_value.len()
+        )));
+    }
+    let mut groups: Vec<(String, Vec<usize>)> = by_value.into_iter().collect();
+    groups.sort_by(|a, b| group_order(&a.0, &b.0));
+    let labels = label_names(base);
+    let positive = positive_index(&labels, &options.positive, "the model")?;
+    let quiet = ReportOptions {
+        worst: 0,
+        progress: false,
+        ..options.clone()
+    };
+    let progress = bar(
+        groups.len(),
+        &format!("cross-validation by {field}"),
+        options.progress,
+    );
+    let mut held_out: Vec<Option<Vec<Scored>>> = vec![None; pages.len()];
+    let mut folds = Vec::with_capacity(groups.len());
+    for (value, test) in &groups {
+        progress.set_message(format!("held out: {value}"));
+        let train: Vec<LabelledPage> = complement(pages.len(), test)
+            .into_iter()
+            .map(|i| pages[i].clone())
+            .collect();
+        let model = fit(base, &train)?;
+        let test_pages: Vec<LabelledPage> = test.iter().map(|&i| pages[i].clone()).collect();
+        let scored = score_pages(&model, &test_pages, path, true)?;
+        let mut r = pages_from_scores(
+            &test_pages,
+            path,
+            &labels,
+            positive,
+            &scored,
+            true,
+            &quiet,
+            None,
+        );
+        let kept = kept_texts(&test_pages, &scored, positive);
+        r.cleaning = Some(score_cleaning(eval_pages, refs, test, &kept));
+        let mut figures = r.figures();
+        figures.insert("macro_f1".into(), r.lines_report.metrics.macro_f1);
+        folds.push(Fold {
+            name: value.clone(),
+            train: train.len(),
+            test: test.len(),
+            figures,
+        });
+        let mut at = 0;
+        for (&i, p) in test.iter().zip(&test_pages) {
+            held_out[i] = Some(scored[at..at + p.lines.len()].to_vec());
+            at += p.lines.len();
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let scored: Vec<Scored> = held_out
+        .into_iter()
+        .flat_map(|s| s.expect("every page is in one group"))
+        .collect();
+    let mut pooled =
+        pages_from_scores(pages, path, &labels, positive, &scored, true, options, None);
+    add_cleaning(&mut pooled, eval_pages, refs, pages, &scored, positive);
+    let summary = Summary::of(&folds);
+    Ok((
+        pooled,
+        PageGroupCrossValidation {
+            path: path.display().to_string(),
+            field: field.to_string(),
+            naive_bayes,
+            page_layer: layer.to_string(),
+            groups: folds,
+            summary,
+        },
+    ))
 }

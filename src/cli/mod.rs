@@ -7,6 +7,7 @@ pub mod eval;
 pub mod flags;
 pub mod metrics;
 pub mod output;
+pub mod pages;
 pub mod plots;
 pub mod report;
 

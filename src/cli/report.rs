@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cli::metrics::{self, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
+use crate::cli::pages::{Cleaning, CleaningFigures};
 use crate::cli::plots;
 use crate::error::Result;
 use crate::score::Contribution;
@@ -380,6 +381,9 @@ pub struct PagesReport {
     pub per_page: Vec<PageResult>,
     /// The line-level report (every figure, confidently wrong lines).
     pub lines_report: SetReport,
+    /// The kept text (lines not predicted positive) against each page's
+    /// reference by character 6-grams; null when not computed.
+    pub cleaning: Option<Cleaning>,
 }
 
 fn share(a: u64, b: u64) -> f64 {
@@ -459,6 +463,7 @@ pub fn pages_report(
         positive_survived_share: share(survived, pos),
         per_page,
         lines_report,
+        cleaning: None,
     }
 }
 
@@ -469,6 +474,9 @@ impl PagesReport {
         out.insert("line_accuracy".into(), self.line_accuracy);
         out.insert("mean_page_accuracy".into(), self.mean_page_accuracy);
         out.insert("perfect_pages_share".into(), self.perfect_pages_share);
+        if let Some(c) = &self.cleaning {
+            out.extend(cleaning_figures(&c.all));
+        }
         out.insert("negative_kept_share".into(), self.negative_kept_share);
         out.insert(
             "positive_survived_share".into(),
@@ -594,6 +602,54 @@ pub struct Report {
     pub cross_validation: Option<CrossValidation>,
     pub page_cross_validation: Option<PageCrossValidation>,
     pub leave_one_out: Option<LeaveOneOut>,
+    /// `--pages F --cv-by FIELD`: the page layer cross-validated by a page
+    /// field (the pooled held-out pages are in `pages`).
+    pub page_group_cross_validation: Option<PageGroupCrossValidation>,
+    /// `--pages F --extracted E`: another tool's kept text scored.
+    pub extracted: Option<ExtractedReport>,
+}
+
+/// The cleaning figures by name (`clean_precision`, `clean_recall`,
+/// `clean_f1`, `clean_median_page_f1`), for fold tables.
+pub fn cleaning_figures(c: &CleaningFigures) -> BTreeMap<String, f64> {
+    BTreeMap::from([
+        ("clean_precision".to_string(), c.precision),
+        ("clean_recall".to_string(), c.recall),
+        ("clean_f1".to_string(), c.f1),
+        ("clean_median_page_f1".to_string(), c.median_page_f1),
+    ])
+}
+
+/// Cross-validation of the page layer by a field of the pages (`fold`,
+/// `site`): for each value, the page layer is fitted on the other values'
+/// pages on top of a fixed naive Bayes, and that value's pages are scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageGroupCrossValidation {
+    pub path: String,
+    /// The field the groups are made of.
+    pub field: String,
+    /// Where the naive Bayes came from: a training file or a model.
+    pub naive_bayes: String,
+    /// What was fitted on the training groups' pages.
+    pub page_layer: String,
+    /// One entry per held-out value (train / test in pages).
+    pub groups: Vec<Fold>,
+    /// Mean and standard deviation over the groups (each counts once).
+    pub summary: Summary,
+}
+
+/// Another tool's kept text (`--extracted`) scored against the references.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtractedReport {
+    /// The `--extracted` file.
+    pub path: String,
+    /// The `--pages` file the references and fields came from.
+    pub pages_path: String,
+    /// Pages of `pages_path` with no record in the file (scored as keeping nothing).
+    pub missing: usize,
+    /// Records of the file whose page is not in `pages_path` (ignored).
+    pub unmatched: usize,
+    pub cleaning: Cleaning,
 }
 
 impl Report {
@@ -609,6 +665,8 @@ impl Report {
             cross_validation: None,
             page_cross_validation: None,
             leave_one_out: None,
+            page_group_cross_validation: None,
+            extracted: None,
         }
     }
 
@@ -861,6 +919,16 @@ impl Report {
                 t.add_row(vec![k.to_string(), v]);
             }
             section("Pages", t.to_string());
+            if let Some(c) = &p.cleaning {
+                cleaning_tables(&mut section, &table, c, markdown, "Cleaning");
+            }
+        }
+        if let Some(e) = &self.extracted {
+            let title = format!(
+                "Cleaning by `{}` against `{}` ({} pages missing, {} records unmatched)",
+                e.path, e.pages_path, e.missing, e.unmatched
+            );
+            cleaning_tables(&mut section, &table, &e.cleaning, markdown, &title);
         }
         let fold_table = |folds: &[Fold], summary: &Summary, keys: &[&str]| {
             let mut header = vec!["fold".to_string(), "train".into(), "test".into()];
@@ -918,6 +986,23 @@ impl Report {
                 fold_table(&cv.without_context, &cv.without_context_summary, &keys),
             );
         }
+        if let Some(cv) = &self.page_group_cross_validation {
+            let keys = [
+                "line_accuracy",
+                "macro_f1",
+                "clean_precision",
+                "clean_recall",
+                "clean_f1",
+                "clean_median_page_f1",
+            ];
+            section(
+                &format!(
+                    "Page layer ({}) cross-validated by `{}` on `{}`, naive Bayes from `{}` (all held-out pages pooled above)",
+                    cv.page_layer, cv.field, cv.path, cv.naive_bayes
+                ),
+                fold_table(&cv.groups, &cv.summary, &keys),
+            );
+        }
         if let Some(loo) = &self.leave_one_out {
             section(
                 &format!(
@@ -928,5 +1013,59 @@ impl Report {
             );
         }
         out
+    }
+}
+
+/// The cleaning tables: all pages, per fold, and (in Markdown) per site.
+fn cleaning_tables(
+    section: &mut dyn FnMut(&str, String),
+    table: &dyn Fn(Vec<String>) -> Table,
+    c: &Cleaning,
+    markdown: bool,
+    title: &str,
+) {
+    let header = |first: &str| {
+        let mut h = vec![first.to_string()];
+        h.extend(["pages", "precision", "recall", "F1", "median page F1"].map(String::from));
+        h
+    };
+    let row = |name: &str, f: &CleaningFigures| {
+        vec![
+            name.to_string(),
+            f.pages.to_string(),
+            format!("{:.4}", f.precision),
+            format!("{:.4}", f.recall),
+            format!("{:.4}", f.f1),
+            format!("{:.4}", f.median_page_f1),
+        ]
+    };
+    let sources: Vec<String> = c
+        .reference_sources
+        .iter()
+        .map(|(k, v)| format!("{v} from {k}"))
+        .collect();
+    let mut t = table(header("set"));
+    t.add_row(row("all", &c.all));
+    section(
+        &format!(
+            "{title}: kept text against the reference by character {}-grams (references: {})",
+            c.gram,
+            sources.join(", ")
+        ),
+        t.to_string(),
+    );
+    if !c.per_fold.is_empty() {
+        let mut t = table(header("fold"));
+        c.per_fold.iter().for_each(|g| {
+            t.add_row(row(&g.value, &g.figures));
+        });
+        section(&format!("{title} per fold"), t.to_string());
+    }
+    if markdown && !c.per_site.is_empty() {
+        let mut t = table(header("site"));
+        c.per_site.iter().for_each(|g| {
+            t.add_row(row(&g.value, &g.figures));
+        });
+        section(&format!("{title} per site"), t.to_string());
     }
 }
