@@ -250,16 +250,23 @@ fn both_page_formats_are_read() {
     .unwrap();
     let c = &report.extracted.unwrap().cleaning;
     assert_eq!(c.per_page[1].counts.kept_in_reference, 6);
-    // Classifying an HTML page needs its blocks: they come from the HTML reader
-    // and are labelled from the reference.
+    // Classifying an HTML page cuts it into blocks with the HTML reader and
+    // labels them from the reference.
     let refs = References::resolve(&pages, None);
-    match labelled_pages(&pages, &refs) {
-        Ok(labelled) => {
-            assert_eq!(labelled[1].lines.len(), 1);
-            assert_eq!(labelled[1].lines[0].label.as_str(), "news");
-        }
-        Err(e) => assert!(e.to_string().contains("HTML"), "{e}"),
-    }
+    let labelled = labelled_pages(&pages, &refs).unwrap();
+    assert_eq!(labelled[0].lines.len(), 1);
+    let blocks: Vec<(&str, &str)> = labelled[1]
+        .lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(blocks, [("news", "今天国务院召开常务会议")]);
+    // And classified: the cleaning score is there for both forms.
+    let report = run(&args(&["--pages", path.to_str().unwrap()])).unwrap();
+    let c = report.pages.unwrap().cleaning.unwrap();
+    assert_eq!(c.all.pages, 2);
+    assert_eq!(c.reference_sources.get("record"), Some(&1));
+    assert_eq!(c.reference_sources.get("news lines"), Some(&1));
 }
 
 fn two_site_pages(dir: &Path) -> PathBuf {

@@ -141,14 +141,16 @@ fn parse_page(line: &str) -> std::result::Result<EvalPage, String> {
     })
 }
 
-/// Cuts an HTML page into its text blocks, in page order. This is where the
-/// HTML reader (src/html) plugs in; a build without it says so.
-pub fn html_blocks(_html: &str) -> Result<Vec<String>> {
-    Err(Error::Settings(
-        "this build cannot read HTML pages yet (the HTML reader is not in it); \
-         give the text form of the pages (`lines`), or use --extracted"
-            .into(),
-    ))
+/// Cuts an HTML page (already decoded text, as the JSONL `html` field holds
+/// it) into its text blocks, in page order, with the HTML reader
+/// ([`crate::html::HtmlPage::parse_str`], default limits).
+pub fn html_blocks(html: &str) -> Result<Vec<String>> {
+    let page = crate::html::HtmlPage::parse_str(html, &crate::html::HtmlOptions::default());
+    Ok(page
+        .into_blocks()
+        .into_iter()
+        .map(|b| b.into_parts().0)
+        .collect())
 }
 
 /// Python's `str.isspace` (what `re`'s `\s` matches): Unicode White_Space
