@@ -1,0 +1,652 @@
+//! `newsbait._newsbait`: the Rust half of the `newsbait` Python package.
+//!
+//! A thin layer over the library's facade: every method converts its Python
+//! arguments, releases the GIL, runs the library inside this module's rayon
+//! pool, and converts the answer back. The pure-Python half
+//! (`python/newsbait/`) adds the conveniences (`load_model`, `train` over any
+//! iterable, the datatrove and Spark integrations).
+//!
+//! Fork safety: the pool belongs to the process that built it. After a
+//! `fork` (multiprocessing, Spark's Python workers, datatrove's local
+//! executor) the child has the pool's data but none of its threads, so a job
+//! sent to it would wait forever. Every call checks the process id and, in a
+//! child, builds a fresh pool (the parent's is leaked, never touched). The
+//! pool is only reached with the GIL held, and `fork` from Python happens
+//! with the GIL held, so no thread of ours is inside the pool's lock then.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use rayon::prelude::*;
+
+use newsbait::{Context, Example, Model, TrainParams};
+
+/// fastText writes labels as `__label__name`; `predict` does the same.
+const LABEL_PREFIX: &str = "__label__";
+
+// ---------------------------------------------------------------- errors --
+
+pyo3::create_exception!(
+    newsbait,
+    Error,
+    PyValueError,
+    "An error from newsbait: bad input, a damaged model, an invalid setting. \
+     The message is the library's."
+);
+
+/// `newsbait.FileError(Error, OSError)`: a file could not be read or written.
+static FILE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn file_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    FILE_ERROR
+        .get_or_try_init(py, || -> PyResult<Py<PyType>> {
+            let bases = PyTuple::new(
+                py,
+                [py.get_type::<Error>().into_any(), py.get_type::<PyOSError>().into_any()],
+            )?;
+            let namespace = PyDict::new(py);
+            namespace.set_item("__module__", "newsbait")?;
+            namespace.set_item(
+                "__doc__",
+                "A file could not be opened, read or written (a newsbait.Error and an OSError).",
+            )?;
+            let class = py
+                .get_type::<PyType>()
+                .call1(("FileError", bases, namespace))?
+                .cast_into::<PyType>()?;
+            Ok(class.unbind())
+        })
+        .map(|t| t.bind(py))
+}
+
+/// The library's error as a Python exception, with the library's message.
+fn to_py_err(error: newsbait::Error) -> PyErr {
+    let message = error.to_string();
+    let is_file = error.is_io();
+    Python::attach(|py| {
+        if is_file {
+            match file_error_type(py) {
+                Ok(t) => PyErr::from_type(t.clone(), (message,)),
+                Err(e) => e,
+            }
+        } else {
+            Error::new_err(message)
+        }
+    })
+}
+
+/// Runs `work` without the GIL, inside the module's pool; a panic becomes a
+/// `newsbait.Error` instead of taking the interpreter down.
+fn run<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce() -> Result<T, newsbait::Error> + Send,
+) -> PyResult<T> {
+    let pool = pool(py)?;
+    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(|| pool.install(work))));
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(to_py_err(error)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown panic");
+            Err(Error::new_err(format!("internal error in newsbait: {what}")))
+        }
+    }
+}
+
+// ------------------------------------------------------------------ pool --
+
+struct Pool {
+    pid: u32,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+/// The pool and the thread count asked for (0: rayon's default, which reads
+/// `RAYON_NUM_THREADS` and else uses every core). Touched only with the GIL.
+static POOL: Mutex<(Option<Pool>, usize)> = Mutex::new((None, 0));
+
+fn pool(_py: Python<'_>) -> PyResult<Arc<rayon::ThreadPool>> {
+    let mut guard = POOL.lock().unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    let threads = guard.1;
+    if let Some(p) = &guard.0 {
+        if p.pid == pid {
+            return Ok(p.pool.clone());
+        }
+        // A forked child: the parent's threads are gone. Leak its pool
+        // (dropping it would signal threads that do not exist).
+        if let Some(old) = guard.0.take() {
+            std::mem::forget(old);
+        }
+    }
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("newsbait-{i}"))
+        .build()
+        .map_err(|e| Error::new_err(format!("cannot start threads: {e}")))?;
+    let built = Arc::new(built);
+    guard.0 = Some(Pool { pid, pool: built.clone() });
+    Ok(built)
+}
+
+/// Sets the number of threads newsbait uses (0: every core, or
+/// `RAYON_NUM_THREADS`). Results do not depend on it.
+#[pyfunction]
+fn set_num_threads(py: Python<'_>, threads: usize) -> PyResult<()> {
+    {
+        let mut guard = POOL.lock().unwrap_or_else(|p| p.into_inner());
+        guard.1 = threads;
+        guard.0 = None;
+    }
+    pool(py).map(|_| ())
+}
+
+/// The number of threads newsbait uses.
+#[pyfunction]
+fn get_num_threads(py: Python<'_>) -> PyResult<usize> {
+    Ok(pool(py)?.current_num_threads())
+}
+
+// ----------------------------------------------------------------- input --
+
+/// A page given as one string (split into paragraphs as the command line
+/// does) or as a sequence of paragraphs.
+fn page_of(page: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(text) = page.cast::<PyString>() {
+        Ok(newsbait::paragraphs(&text.to_cow()?)
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect())
+    } else {
+        strings(page, "a page (a string or a list of paragraph strings)")
+    }
+}
+
+/// A sequence of strings; anything else is a TypeError naming `what`.
+fn strings(items: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    if items.is_instance_of::<PyString>() || items.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!("expected {what}")));
+    }
+    let iter = items
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("expected {what}, got {}", type_name(items))))?;
+    let mut out = Vec::new();
+    for item in iter {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("expected {what}: found an item of type {}", type_name(&item)))
+        })?;
+        out.push(s.to_cow()?.into_owned());
+    }
+    Ok(out)
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn context_of(context: bool) -> Context {
+    if context { Context::Page } else { Context::Off }
+}
+
+/// The paragraphs of a page as the command line reads a plain-text page:
+/// its non-empty lines, trimmed, without lines of only separators.
+#[pyfunction]
+fn paragraphs(text: String) -> Vec<String> {
+    newsbait::paragraphs(&text).into_iter().map(|p| p.to_string()).collect()
+}
+
+// ----------------------------------------------------------------- model --
+
+/// A trained newsbait classifier. Load one with ``newsbait.load_model``.
+#[pyclass(name = "Model", module = "newsbait", frozen)]
+struct PyModel {
+    inner: Arc<Model>,
+    /// Bare label names, as Python strings.
+    names: Vec<Py<PyString>>,
+    /// `__label__name`, as Python strings (for `predict`).
+    prefixed: Vec<Py<PyString>>,
+}
+
+impl PyModel {
+    fn wrap(py: Python<'_>, model: Model) -> PyModel {
+        let labels: Vec<String> = model.labels().iter().map(|l| l.as_str().to_owned()).collect();
+        PyModel {
+            names: labels.iter().map(|l| PyString::new(py, l).unbind()).collect(),
+            prefixed: labels
+                .iter()
+                .map(|l| PyString::new(py, &format!("{LABEL_PREFIX}{l}")).unbind())
+                .collect(),
+            inner: Arc::new(model),
+        }
+    }
+
+    fn label_index(&self, keep: &str) -> PyResult<usize> {
+        let keep = keep.strip_prefix(LABEL_PREFIX).unwrap_or(keep);
+        self.inner
+            .labels()
+            .iter()
+            .position(|l| l.as_str() == keep)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.inner.labels().iter().map(|l| l.as_str()).collect();
+                Error::new_err(format!(
+                    "unknown label {keep:?}: this model's labels are {}",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    fn paragraph(&self, py: Python<'_>, text: String, probs: &[f64]) -> Paragraph {
+        let best = argmax(probs);
+        let probabilities = PyDict::new(py);
+        for (name, p) in self.names.iter().zip(probs) {
+            // A dict of floats cannot fail to take a str key.
+            let _ = probabilities.set_item(name.bind(py), *p);
+        }
+        Paragraph {
+            text,
+            label: self.names[best].clone_ref(py),
+            probability: probs[best],
+            probabilities: probabilities.unbind(),
+        }
+    }
+}
+
+fn argmax(probs: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, p) in probs.iter().enumerate() {
+        if *p > probs[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The labels of the top `k` probabilities at or above `threshold`, most
+/// probable first (ties in label order), as fastText's `predict` picks them.
+fn top_k(probs: &[f64], k: i64, threshold: f64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..probs.len()).filter(|&i| probs[i] >= threshold).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    if k >= 0 {
+        order.truncate(k as usize);
+    }
+    order
+}
+
+static NUMPY_ARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `numpy.array(values)` (float64), or a tuple when numpy is not installed.
+fn float_array<'py>(py: Python<'py>, values: Vec<f64>) -> PyResult<Bound<'py, PyAny>> {
+    let array = NUMPY_ARRAY.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("numpy")?.getattr("array")?.unbind())
+    });
+    match array {
+        Ok(array) => array.bind(py).call1((values, "float64")),
+        Err(_) => Ok(PyTuple::new(py, values)?.into_any()),
+    }
+}
+
+#[pymethods]
+impl PyModel {
+    /// The model built into the package (the shipped model).
+    #[staticmethod]
+    fn shipped(py: Python<'_>) -> PyResult<PyModel> {
+        let model = run(py, Model::shipped)?;
+        Ok(PyModel::wrap(py, model))
+    }
+
+    /// Loads a model file written by ``Model.save`` or ``newsbait-train``.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
+        let model = run(py, move || Model::load(&path))?;
+        Ok(PyModel::wrap(py, model))
+    }
+
+    /// A model from the bytes of a model file (``Model.to_bytes``).
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
+        let data = data.to_vec();
+        let model = run(py, move || Model::from_bytes(&data))?;
+        Ok(PyModel::wrap(py, model))
+    }
+
+    /// The bytes of the model file (versioned and checksummed).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let model = self.inner.clone();
+        let bytes = run(py, move || Ok(model.to_bytes()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Writes the model to ``path`` (atomically: a complete file or none).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let model = self.inner.clone();
+        run(py, move || model.save(&path))
+    }
+
+    /// The labels, in the order of every probability vector (bare names such as
+    /// ``"news"``, without fastText's ``__label__`` prefix).
+    #[getter]
+    fn labels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.names.iter().map(|n| n.clone_ref(py)))
+    }
+
+    /// Labels and probabilities of paragraphs, scored one by one (no page
+    /// context), in the shape of fastText's ``predict``.
+    #[pyo3(signature = (text, k = 1, threshold = 0.0))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+        k: i64,
+        threshold: f64,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let single = text.is_instance_of::<PyString>();
+        let texts = if single {
+            vec![text.cast::<PyString>()?.to_cow()?.into_owned()]
+        } else {
+            strings(text, "a string or a list of strings")?
+        };
+        let model = self.inner.clone();
+        let probs: Vec<Vec<f64>> = run(py, move || {
+            Ok(texts
+                .par_iter()
+                .map(|t| model.predict(t).probabilities().to_vec())
+                .collect())
+        })?;
+        let answer = |probs: &[f64]| -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+            let chosen = top_k(probs, k, threshold);
+            let labels: Vec<Bound<'py, PyString>> =
+                chosen.iter().map(|&i| self.prefixed[i].bind(py).clone()).collect();
+            let values: Vec<f64> = chosen.iter().map(|&i| probs[i]).collect();
+            Ok((labels.into_pyobject(py)?.into_any(), float_array(py, values)?))
+        };
+        if single {
+            let (labels, values) = answer(&probs[0])?;
+            let labels = PyTuple::new(py, labels.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+            PyTuple::new(py, [labels.into_any(), values])
+        } else {
+            let all_labels = PyList::empty(py);
+            let all_values = PyList::empty(py);
+            for p in &probs {
+                let (labels, values) = answer(p)?;
+                all_labels.append(labels)?;
+                all_values.append(values)?;
+            }
+            PyTuple::new(py, [all_labels.into_any(), all_values.into_any()])
+        }
+    }
+
+    /// Labels the paragraphs of one page (a string, split into non-empty
+    /// lines, or a list of paragraphs), with page context unless
+    /// ``context=False``: one ``Paragraph`` per paragraph, in order.
+    #[pyo3(signature = (page, context = true))]
+    fn classify_page(
+        &self,
+        py: Python<'_>,
+        page: &Bound<'_, PyAny>,
+        context: bool,
+    ) -> PyResult<Vec<Paragraph>> {
+        let paragraphs = page_of(page)?;
+        let model = self.inner.clone();
+        let (paragraphs, probs) = run(py, move || {
+            let probs: Vec<Vec<f64>> = model
+                .classify(&paragraphs, context_of(context))
+                .iter()
+                .map(|p| p.probabilities().to_vec())
+                .collect();
+            Ok((paragraphs, probs))
+        })?;
+        Ok(paragraphs
+            .into_iter()
+            .zip(&probs)
+            .map(|(text, p)| self.paragraph(py, text, p))
+            .collect())
+    }
+
+    /// ``classify_page`` over many pages, in parallel; one list per page.
+    #[pyo3(signature = (pages, context = true))]
+    fn classify_pages(
+        &self,
+        py: Python<'_>,
+        pages: &Bound<'_, PyAny>,
+        context: bool,
+    ) -> PyResult<Vec<Vec<Paragraph>>> {
+        let pages: Vec<Vec<String>> = pages
+            .try_iter()?
+            .map(|p| page_of(&p?))
+            .collect::<PyResult<_>>()?;
+        let model = self.inner.clone();
+        let (pages, probs) = run(py, move || {
+            let probs: Vec<Vec<Vec<f64>>> = model
+                .classify_batch(&pages, context_of(context))
+                .iter()
+                .map(|page| page.iter().map(|p| p.probabilities().to_vec()).collect())
+                .collect();
+            Ok((pages, probs))
+        })?;
+        Ok(pages
+            .into_iter()
+            .zip(&probs)
+            .map(|(page, probs)| {
+                page.into_iter()
+                    .zip(probs)
+                    .map(|(text, p)| self.paragraph(py, text, p))
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// The page with only its ``keep`` paragraphs, in order, one a line (what
+    /// ``newsbait-classify --keep`` writes).
+    #[pyo3(signature = (page, keep = "news".to_string(), context = true))]
+    fn clean(&self, py: Python<'_>, page: &Bound<'_, PyAny>, keep: String, context: bool) -> PyResult<String> {
+        self.label_index(&keep)?;
+        let text = if let Ok(s) = page.cast::<PyString>() {
+            s.to_cow()?.into_owned()
+        } else {
+            strings(page, "a page (a string or a list of paragraph strings)")?.join("\n")
+        };
+        let keep = keep.strip_prefix(LABEL_PREFIX).unwrap_or(&keep).to_owned();
+        let model = self.inner.clone();
+        run(py, move || model.clean(&text, &keep, context_of(context)))
+    }
+
+    /// ``clean`` over many pages (strings), in parallel; one string per page.
+    #[pyo3(signature = (pages, keep = "news".to_string(), context = true))]
+    fn clean_pages(
+        &self,
+        py: Python<'_>,
+        pages: &Bound<'_, PyAny>,
+        keep: String,
+        context: bool,
+    ) -> PyResult<Vec<String>> {
+        self.label_index(&keep)?;
+        let pages = strings(pages, "a list of pages (strings)")?;
+        let keep = keep.strip_prefix(LABEL_PREFIX).unwrap_or(&keep).to_owned();
+        let model = self.inner.clone();
+        run(py, move || {
+            pages
+                .par_iter()
+                .map(|text| model.clean(text, &keep, context_of(context)))
+                .collect()
+        })
+    }
+
+    /// Pickles through the model's bytes, so that Spark, Ray and datatrove can
+    /// ship a model to their workers.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let rebuild = py.import("newsbait._newsbait")?.getattr("_model_from_bytes")?;
+        let bytes = self.to_bytes(py)?;
+        PyTuple::new(py, [rebuild, PyTuple::new(py, [bytes])?.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        let labels: Vec<&str> = self.inner.labels().iter().map(|l| l.as_str()).collect();
+        format!("<newsbait.Model labels={labels:?}>")
+    }
+}
+
+/// Rebuilds a pickled model.
+#[pyfunction]
+fn _model_from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
+    PyModel::from_bytes(py, data)
+}
+
+/// One paragraph's label and probabilities.
+#[pyclass(module = "newsbait", frozen, get_all)]
+struct Paragraph {
+    /// The paragraph's text.
+    text: String,
+    /// The most probable label (a bare name such as ``"news"``).
+    label: Py<PyString>,
+    /// The probability of ``label``.
+    probability: f64,
+    /// The probability of every label, by name; sums to 1.
+    probabilities: Py<PyDict>,
+}
+
+#[pymethods]
+impl Paragraph {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let mut text: String = self.text.chars().take(30).collect();
+        if text.len() < self.text.len() {
+            text.push('…');
+        }
+        format!(
+            "Paragraph(label={:?}, probability={:.3}, text={:?})",
+            self.label.bind(py).to_string(),
+            self.probability,
+            text
+        )
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<Paragraph>() else {
+            return Ok(false);
+        };
+        let other = other.get();
+        Ok(self.text == other.text
+            && self.probability == other.probability
+            && self.label.bind(py).as_any().eq(other.label.bind(py))?
+            && self.probabilities.bind(py).as_any().eq(other.probabilities.bind(py))?)
+    }
+}
+
+// -------------------------------------------------------------- training --
+
+/// Training settings from Python keywords; unknown names are a TypeError.
+fn params_of(settings: Option<&Bound<'_, PyDict>>) -> PyResult<TrainParams> {
+    let mut params = TrainParams::default();
+    let Some(settings) = settings else {
+        return Ok(params);
+    };
+    for (key, value) in settings.iter() {
+        let key: String = key.extract()?;
+        if value.is_none() {
+            continue;
+        }
+        params = match key.as_str() {
+            "alpha" => params.alpha(value.extract()?),
+            "min_count" => params.min_count(value.extract()?),
+            "max_features" => params.max_features(value.extract::<usize>()?),
+            "bigrams" => params.bigrams(value.extract()?),
+            "char_ngrams" => params.char_ngrams(value.extract()?),
+            "shape" => params.shape(value.extract()?),
+            "shape_weight" => params.shape_weight(value.extract()?),
+            "log_counts" => params.log_counts(value.extract()?),
+            "length_norm" => params.length_norm(
+                value
+                    .extract::<String>()?
+                    .parse()
+                    .map_err(|e: newsbait::Error| to_py_err(e))?,
+            ),
+            "variant" => params.variant(
+                value
+                    .extract::<String>()?
+                    .parse()
+                    .map_err(|e: newsbait::Error| to_py_err(e))?,
+            ),
+            "class_weight" => {
+                let text = if let Ok(f) = value.extract::<f64>() {
+                    f.to_string()
+                } else {
+                    value.extract::<String>()?
+                };
+                params.class_weight(text.parse().map_err(|e: newsbait::Error| to_py_err(e))?)
+            }
+            "user_dict" => params.user_dict(value.extract::<PathBuf>()?),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "train() got an unexpected setting {key:?}"
+                )));
+            }
+        };
+    }
+    Ok(params)
+}
+
+/// Examples from a file (JSONL, TSV or fastText), or from lists of labels and texts.
+fn examples_of(
+    path: Option<PathBuf>,
+    labels: Option<Vec<String>>,
+    texts: Option<Vec<String>>,
+) -> Result<Vec<Example>, newsbait::Error> {
+    match path {
+        Some(path) => newsbait::read_examples(&path),
+        None => Ok(labels
+            .unwrap_or_default()
+            .into_iter()
+            .zip(texts.unwrap_or_default())
+            .map(|(label, text)| Example::new(label, text))
+            .collect()),
+    }
+}
+
+/// Trains a model: on the file at ``path``, or on ``labels`` and ``texts``.
+#[pyfunction]
+#[pyo3(signature = (path = None, labels = None, texts = None, settings = None))]
+fn _train(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    labels: Option<Vec<String>>,
+    texts: Option<Vec<String>>,
+    settings: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyModel> {
+    let params = params_of(settings)?;
+    let model = run(py, move || {
+        params.check()?;
+        let examples = examples_of(path, labels, texts)?;
+        params.fit(examples)
+    })?;
+    Ok(PyModel::wrap(py, model))
+}
+
+// ---------------------------------------------------------------- module --
+
+#[pymodule]
+fn _newsbait(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("FileError", file_error_type(py)?)?;
+    m.add("LABEL_PREFIX", LABEL_PREFIX)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<PyModel>()?;
+    m.add_class::<Paragraph>()?;
+    m.add_function(wrap_pyfunction!(_model_from_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    Ok(())
+}
