@@ -24,7 +24,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use rayon::prelude::*;
 
-use newsbait::{Context, Example, Model, TrainParams};
+use newsbait::{ClassWeight, Context, Counts, Example, LengthNorm, Model, TrainParams, Variant};
 
 /// fastText writes labels as `__label__name`; `predict` does the same.
 const LABEL_PREFIX: &str = "__label__";
@@ -545,7 +545,9 @@ impl Paragraph {
 
 // -------------------------------------------------------------- training --
 
-/// Training settings from Python keywords; unknown names are a TypeError.
+/// Training settings from Python keywords (the command line's flags, with
+/// underscores); unknown names are a TypeError, values out of range are left
+/// to `TrainParams::check`, which gives the library's message.
 fn params_of(settings: Option<&Bound<'_, PyDict>>) -> PyResult<TrainParams> {
     let mut params = TrainParams::default();
     let Some(settings) = settings else {
@@ -553,47 +555,58 @@ fn params_of(settings: Option<&Bound<'_, PyDict>>) -> PyResult<TrainParams> {
     };
     for (key, value) in settings.iter() {
         let key: String = key.extract()?;
-        if value.is_none() {
-            continue;
-        }
+        let text = || -> PyResult<String> { value.extract::<String>() };
         params = match key.as_str() {
             "alpha" => params.alpha(value.extract()?),
             "min_count" => params.min_count(value.extract()?),
-            "max_features" => params.max_features(value.extract::<usize>()?),
-            "bigrams" => params.bigrams(value.extract()?),
+            "max_features" => params.max_features(value.extract::<Option<usize>>()?),
+            "bigrams" | "word_bigrams" => params.word_bigrams(value.extract()?),
             "char_ngrams" => params.char_ngrams(value.extract()?),
             "shape" => params.shape(value.extract()?),
             "shape_weight" => params.shape_weight(value.extract()?),
             "log_counts" => params.log_counts(value.extract()?),
-            "length_norm" => params.length_norm(
-                value
-                    .extract::<String>()?
-                    .parse()
-                    .map_err(|e: newsbait::Error| to_py_err(e))?,
-            ),
-            "variant" => params.variant(
-                value
-                    .extract::<String>()?
-                    .parse()
-                    .map_err(|e: newsbait::Error| to_py_err(e))?,
-            ),
+            "length_norm" => params.length_norm(match text()?.as_str() {
+                "none" => LengthNorm::None,
+                "l1" => LengthNorm::L1,
+                "l2" => LengthNorm::L2,
+                other => return Err(setting_err(format!(
+                    "length_norm must be \"none\", \"l1\" or \"l2\" (got {other:?})"
+                ))),
+            }),
+            "variant" => params.variant(match text()?.as_str() {
+                "multinomial" => Variant::Multinomial,
+                "complement" => Variant::Complement,
+                other => return Err(setting_err(format!(
+                    "variant must be \"multinomial\" or \"complement\" (got {other:?})"
+                ))),
+            }),
             "class_weight" => {
-                let text = if let Ok(f) = value.extract::<f64>() {
-                    f.to_string()
+                let spelled = if value.is_instance_of::<PyString>() {
+                    text()?
                 } else {
-                    value.extract::<String>()?
+                    value.extract::<f64>()?.to_string()
                 };
-                params.class_weight(text.parse().map_err(|e: newsbait::Error| to_py_err(e))?)
+                params.class_weight(
+                    spelled
+                        .parse::<ClassWeight>()
+                        .map_err(|e| setting_err(format!("class_weight: {e}")))?,
+                )
             }
-            "user_dict" => params.user_dict(value.extract::<PathBuf>()?),
             _ => {
                 return Err(PyTypeError::new_err(format!(
-                    "train() got an unexpected setting {key:?}"
+                    "unexpected setting {key:?}; the settings are alpha, min_count, max_features, \
+                     bigrams, char_ngrams, shape, shape_weight, log_counts, length_norm, variant, \
+                     class_weight"
                 )));
             }
         };
     }
     Ok(params)
+}
+
+/// An invalid setting, worded as the library words its own.
+fn setting_err(message: String) -> PyErr {
+    Error::new_err(format!("invalid setting: {message}"))
 }
 
 /// Examples from a file (JSONL, TSV or fastText), or from lists of labels and texts.
@@ -632,6 +645,99 @@ fn _train(
     Ok(PyModel::wrap(py, model))
 }
 
+/// Training counts of one shard: mergeable sums that fit a model.
+#[pyclass(name = "Counts", module = "newsbait", frozen)]
+struct PyCounts {
+    inner: Arc<Counts>,
+}
+
+#[pymethods]
+impl PyCounts {
+    /// Counts from the bytes of a counts file (``Counts.to_bytes``).
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<PyCounts> {
+        let counts = run(py, move || Counts::from_bytes(&data))?;
+        Ok(PyCounts { inner: Arc::new(counts) })
+    }
+
+    /// The bytes of a counts file (versioned and checksummed).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let counts = self.inner.clone();
+        let bytes = run(py, move || Ok(counts.to_bytes()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// These counts followed by each of ``others``, in order, as new counts.
+    /// Counts made with other settings or labels cannot be merged.
+    fn merge(&self, py: Python<'_>, others: &Bound<'_, PyAny>) -> PyResult<PyCounts> {
+        let mut parts: Vec<Arc<Counts>> = Vec::new();
+        for other in others.try_iter()? {
+            let other = other?;
+            let other = other.cast::<PyCounts>().map_err(|_| {
+                PyTypeError::new_err(format!("merge() takes Counts, got {}", type_name(&other)))
+            })?;
+            parts.push(other.get().inner.clone());
+        }
+        let first = self.inner.clone();
+        let merged = run(py, move || {
+            let mut merged = (*first).clone();
+            for part in &parts {
+                merged.merge(part)?;
+            }
+            Ok(merged)
+        })?;
+        Ok(PyCounts { inner: Arc::new(merged) })
+    }
+
+    /// Fits the model these counts give.
+    fn fit(&self, py: Python<'_>) -> PyResult<PyModel> {
+        let counts = self.inner.clone();
+        let model = run(py, move || counts.fit())?;
+        Ok(PyModel::wrap(py, model))
+    }
+
+    /// The number of training paragraphs counted.
+    #[getter]
+    fn examples(&self) -> usize {
+        self.inner.examples()
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let rebuild = py.import("newsbait._newsbait")?.getattr("_counts_from_bytes")?;
+        let bytes = self.to_bytes(py)?;
+        PyTuple::new(py, [rebuild, PyTuple::new(py, [bytes])?.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<newsbait.Counts examples={}>", self.inner.examples())
+    }
+}
+
+/// Rebuilds pickled counts.
+#[pyfunction]
+fn _counts_from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<PyCounts> {
+    PyCounts::from_bytes(py, data)
+}
+
+/// Counts one shard: on the file at ``path``, or on ``labels`` and ``texts``.
+#[pyfunction]
+#[pyo3(signature = (path = None, labels = None, texts = None, settings = None))]
+fn _count(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    labels: Option<Vec<String>>,
+    texts: Option<Vec<String>>,
+    settings: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyCounts> {
+    let params = params_of(settings)?;
+    let counts = run(py, move || {
+        params.check()?;
+        let examples = examples_of(path, labels, texts)?;
+        params.count(examples)
+    })?;
+    Ok(PyCounts { inner: Arc::new(counts) })
+}
+
 // ---------------------------------------------------------------- module --
 
 #[pymodule]
@@ -645,6 +751,9 @@ fn _newsbait(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Paragraph>()?;
     m.add_function(wrap_pyfunction!(_model_from_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_class::<PyCounts>()?;
+    m.add_function(wrap_pyfunction!(_counts_from_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(_count, m)?)?;
     m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
