@@ -15,6 +15,9 @@ root="$(cd "$here/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
 venv="${NEWSBAIT_PY_VENV:-$target/py-venv}"
+# The extension builds into the project's target directory too (it is its own
+# Cargo package, with its own Cargo.lock, beside the root crate).
+export CARGO_TARGET_DIR="$target"
 python="${PYTHON:-python3}"
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1

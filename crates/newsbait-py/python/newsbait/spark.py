@@ -117,8 +117,7 @@ def clean_udf(*, keep: str = "news", context: bool = True, model: ModelSource = 
 
     load = _loader(SparkSession.getActiveSession(), model) if isinstance(model, newsbait.Model) else _loader(None, model)
 
-    @pandas_udf("string")
-    def newsbait_clean(texts: pd.Series) -> pd.Series:
+    def newsbait_clean(texts):
         m = load()
         present = texts.notna()
         cleaned = texts.astype(object).where(present, None)
@@ -126,7 +125,9 @@ def clean_udf(*, keep: str = "news", context: bool = True, model: ModelSource = 
             cleaned[present] = m.clean_pages(list(texts[present]), keep=keep, context=context)
         return cleaned
 
-    return newsbait_clean
+    # Real classes, not strings: Spark reads the hints to pick the UDF's kind.
+    newsbait_clean.__annotations__ = {"texts": pd.Series, "return": pd.Series}
+    return pandas_udf("string")(newsbait_clean)
 
 
 def count(df, label: str = "label", text: str = "text", **settings) -> "newsbait.Counts":
