@@ -15,7 +15,7 @@
 //! with the GIL held, so no thread of ours is inside the pool's lock then.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
@@ -24,7 +24,12 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use rayon::prelude::*;
 
-use newsbait::{ClassWeight, Context, Counts, Example, LengthNorm, Model, TrainParams, Variant};
+#[cfg(feature = "counts")]
+use newsbait::Counts;
+use newsbait::data::OnInvalid;
+use newsbait::features::LengthNorm;
+use newsbait::model::{ClassWeight, Variant};
+use newsbait::{Context, Example, Model, TrainParams};
 
 /// fastText writes labels as `__label__name`; `predict` does the same.
 const LABEL_PREFIX: &str = "__label__";
@@ -67,7 +72,7 @@ fn file_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// The library's error as a Python exception, with the library's message.
 fn to_py_err(error: newsbait::Error) -> PyErr {
     let message = error.to_string();
-    let is_file = error.is_io();
+    let is_file = matches!(error, newsbait::Error::Io { .. } | newsbait::Error::Write { .. });
     Python::attach(|py| {
         if is_file {
             match file_error_type(py) {
@@ -161,10 +166,7 @@ fn get_num_threads(py: Python<'_>) -> PyResult<usize> {
 /// does) or as a sequence of paragraphs.
 fn page_of(page: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     if let Ok(text) = page.cast::<PyString>() {
-        Ok(newsbait::paragraphs(&text.to_cow()?)
-            .into_iter()
-            .map(|p| p.to_string())
-            .collect())
+        Ok(split(&text.to_cow()?))
     } else {
         strings(page, "a page (a string or a list of paragraph strings)")
     }
@@ -204,7 +206,11 @@ fn context_of(context: bool) -> Context {
 /// its non-empty lines, trimmed, without lines of only separators.
 #[pyfunction]
 fn paragraphs(text: String) -> Vec<String> {
-    newsbait::paragraphs(&text).into_iter().map(|p| p.to_string()).collect()
+    split(&text)
+}
+
+fn split(text: &str) -> Vec<String> {
+    newsbait::text::split_paragraphs(text).into_iter().map(|p| p.text).collect()
 }
 
 // ----------------------------------------------------------------- model --
@@ -317,7 +323,7 @@ impl PyModel {
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
         let data = data.to_vec();
-        let model = run(py, move || Model::from_bytes(&data))?;
+        let model = run(py, move || Model::from_bytes(&data, Path::new("<bytes>")))?;
         Ok(PyModel::wrap(py, model))
     }
 
@@ -609,48 +615,72 @@ fn setting_err(message: String) -> PyErr {
     Error::new_err(format!("invalid setting: {message}"))
 }
 
-/// Examples from a file (JSONL, TSV or fastText), or from lists of labels and texts.
+/// Examples from a file (JSONL, TSV or fastText, by its name), or from lists
+/// of labels and texts; `params` is named after the file, as the command line
+/// names the model's training data.
 fn examples_of(
+    params: TrainParams,
     path: Option<PathBuf>,
     labels: Option<Vec<String>>,
     texts: Option<Vec<String>>,
-) -> Result<Vec<Example>, newsbait::Error> {
+    on_invalid: OnInvalid,
+) -> Result<(TrainParams, Vec<Example>), newsbait::Error> {
     match path {
-        Some(path) => newsbait::read_examples(&path),
-        None => Ok(labels
-            .unwrap_or_default()
-            .into_iter()
-            .zip(texts.unwrap_or_default())
-            .map(|(label, text)| Example::new(label, text))
-            .collect()),
+        Some(path) => {
+            let data = newsbait::data::read_examples(&path, None, on_invalid)?;
+            Ok((params.source(path.display().to_string()), data.examples))
+        }
+        None => Ok((
+            params,
+            labels
+                .unwrap_or_default()
+                .into_iter()
+                .zip(texts.unwrap_or_default())
+                .map(|(label, text)| Example::new(label, text))
+                .collect(),
+        )),
+    }
+}
+
+fn on_invalid_of(on_invalid: &str) -> PyResult<OnInvalid> {
+    match on_invalid {
+        "skip" => Ok(OnInvalid::Skip),
+        "error" => Ok(OnInvalid::Error),
+        other => Err(setting_err(format!(
+            "on_invalid must be \"skip\" or \"error\" (got {other:?})"
+        ))),
     }
 }
 
 /// Trains a model: on the file at ``path``, or on ``labels`` and ``texts``.
 #[pyfunction]
-#[pyo3(signature = (path = None, labels = None, texts = None, settings = None))]
+#[pyo3(signature = (path = None, labels = None, texts = None, settings = None, on_invalid = "skip".to_string()))]
 fn _train(
     py: Python<'_>,
     path: Option<PathBuf>,
     labels: Option<Vec<String>>,
     texts: Option<Vec<String>>,
     settings: Option<&Bound<'_, PyDict>>,
+    on_invalid: String,
 ) -> PyResult<PyModel> {
     let params = params_of(settings)?;
+    let on_invalid = on_invalid_of(&on_invalid)?;
     let model = run(py, move || {
         params.check()?;
-        let examples = examples_of(path, labels, texts)?;
+        let (params, examples) = examples_of(params, path, labels, texts, on_invalid)?;
         params.fit(examples)
     })?;
     Ok(PyModel::wrap(py, model))
 }
 
 /// Training counts of one shard: mergeable sums that fit a model.
+#[cfg(feature = "counts")]
 #[pyclass(name = "Counts", module = "newsbait", frozen)]
 struct PyCounts {
     inner: Arc<Counts>,
 }
 
+#[cfg(feature = "counts")]
 #[pymethods]
 impl PyCounts {
     /// Counts from the bytes of a counts file (``Counts.to_bytes``).
@@ -714,25 +744,29 @@ impl PyCounts {
 }
 
 /// Rebuilds pickled counts.
+#[cfg(feature = "counts")]
 #[pyfunction]
 fn _counts_from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<PyCounts> {
     PyCounts::from_bytes(py, data)
 }
 
 /// Counts one shard: on the file at ``path``, or on ``labels`` and ``texts``.
+#[cfg(feature = "counts")]
 #[pyfunction]
-#[pyo3(signature = (path = None, labels = None, texts = None, settings = None))]
+#[pyo3(signature = (path = None, labels = None, texts = None, settings = None, on_invalid = "skip".to_string()))]
 fn _count(
     py: Python<'_>,
     path: Option<PathBuf>,
     labels: Option<Vec<String>>,
     texts: Option<Vec<String>>,
     settings: Option<&Bound<'_, PyDict>>,
+    on_invalid: String,
 ) -> PyResult<PyCounts> {
     let params = params_of(settings)?;
+    let on_invalid = on_invalid_of(&on_invalid)?;
     let counts = run(py, move || {
         params.check()?;
-        let examples = examples_of(path, labels, texts)?;
+        let (params, examples) = examples_of(params, path, labels, texts, on_invalid)?;
         params.count(examples)
     })?;
     Ok(PyCounts { inner: Arc::new(counts) })
@@ -751,9 +785,12 @@ fn _newsbait(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Paragraph>()?;
     m.add_function(wrap_pyfunction!(_model_from_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
-    m.add_class::<PyCounts>()?;
-    m.add_function(wrap_pyfunction!(_counts_from_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(_count, m)?)?;
+    #[cfg(feature = "counts")]
+    {
+        m.add_class::<PyCounts>()?;
+        m.add_function(wrap_pyfunction!(_counts_from_bytes, m)?)?;
+        m.add_function(wrap_pyfunction!(_count, m)?)?;
+    }
     m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;

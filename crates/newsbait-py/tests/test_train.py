@@ -88,8 +88,12 @@ def test_bad_data(tmp_path):
         newsbait.train(tmp_path / "missing.jsonl")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"label": "news"}\nnot json\n', encoding="utf-8")
-    with pytest.raises(newsbait.Error):
-        newsbait.train(bad)
+    with pytest.raises(newsbait.Error, match="no training examples"):
+        newsbait.train(bad)  # malformed lines are skipped, as by newsbait-train
+    with pytest.raises(newsbait.Error, match="bad.jsonl:1:"):
+        newsbait.train(bad, on_invalid="error")
+    with pytest.raises(newsbait.Error, match="on_invalid"):
+        newsbait.train(bad, on_invalid="maybe")
 
 
 counts_only = pytest.mark.skipif(newsbait.Counts is None, reason="this build has no mergeable counts")

@@ -108,7 +108,8 @@ def train(data: TrainingData, **settings) -> Model:
     ``bigrams``, ``char_ngrams``, ``shape``, ``shape_weight``, ``log_counts``,
     ``length_norm`` (``"none"``, ``"l1"``, ``"l2"``), ``variant``
     (``"multinomial"``, ``"complement"``), ``class_weight`` (``"prior"``,
-    ``"balanced"`` or a number in 0..1), ``user_dict`` (a path). They are
+    ``"balanced"`` or a number in 0..1), and for a file ``on_invalid``
+    (``"skip"`` malformed lines, the default, or ``"error"``). They are
     validated as the command line validates them: an invalid value raises
     :class:`Error` with the library's message, an unknown name ``TypeError``.
 
@@ -116,7 +117,8 @@ def train(data: TrainingData, **settings) -> Model:
     ``newsbait-train`` gives on the same file and settings.
     """
     path, labels, texts = _split_data(data)
-    return _train(path, labels, texts, settings)
+    on_invalid = settings.pop("on_invalid", "skip")
+    return _train(path, labels, texts, settings, on_invalid)
 
 
 def count(data: TrainingData, **settings) -> "Counts":
@@ -129,4 +131,5 @@ def count(data: TrainingData, **settings) -> "Counts":
     if _count is None:  # pragma: no cover
         raise NotImplementedError("this build of newsbait has no mergeable counts")
     path, labels, texts = _split_data(data)
-    return _count(path, labels, texts, settings)
+    on_invalid = settings.pop("on_invalid", "skip")
+    return _count(path, labels, texts, settings, on_invalid)

@@ -85,7 +85,7 @@ def train(
     length_norm: str = ...,
     variant: str = ...,
     class_weight: Union[str, float] = ...,
-    user_dict: Optional[PathLike] = ...,
+    on_invalid: str = ...,
 ) -> Model: ...
 def count(
     data: TrainingData,
@@ -101,7 +101,7 @@ def count(
     length_norm: str = ...,
     variant: str = ...,
     class_weight: Union[str, float] = ...,
-    user_dict: Optional[PathLike] = ...,
+    on_invalid: str = ...,
 ) -> Counts: ...
 def paragraphs(text: str) -> List[str]: ...
 def set_num_threads(threads: int) -> None: ...

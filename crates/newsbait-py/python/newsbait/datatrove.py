@@ -52,7 +52,7 @@ __all__ = ["NewsbaitFilter"]
 def _is_paragraph(unit: str) -> bool:
     """Whether a unit holds a paragraph (not only blanks or a separator line
     such as ``——————``, which the command line skips too)."""
-    return bool(unit.strip()) and bool(newsbait.paragraphs(unit))
+    return bool(unit.strip()) and bool(newsbait.paragraphs(unit.splitlines()[0]))
 
 
 class NewsbaitFilter(BaseFilter):
@@ -118,7 +118,8 @@ class NewsbaitFilter(BaseFilter):
             # Units that hold text, with their position among all units.
             units = split_into_parts(doc.text, mode=SPLIT_TEXT_PARAGRAPHS)
             units_of.append(units)
-            pages.append([u.strip() for u in units if _is_paragraph(u)])
+            # A unit's first line is its paragraph, as the command line reads it.
+            pages.append([u.splitlines()[0] for u in units if _is_paragraph(u)])
         results = self.model.classify_pages(pages, context=self.context)
         verdicts: List[Union[bool, Tuple[bool, str]]] = []
         for doc, units, paragraphs in zip(batch, units_of, results):
@@ -126,7 +127,7 @@ class NewsbaitFilter(BaseFilter):
             total = removed = removed_count = 0
             text_units = (u for u in units if _is_paragraph(u))
             for unit, paragraph in zip(text_units, paragraphs):
-                size = len(paragraph.text)
+                size = len(paragraph.text.strip())
                 total += size
                 scores.append(paragraph.probabilities[self.keep])
                 if paragraph.label == self.keep:
