@@ -52,7 +52,10 @@ fn file_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         .get_or_try_init(py, || -> PyResult<Py<PyType>> {
             let bases = PyTuple::new(
                 py,
-                [py.get_type::<Error>().into_any(), py.get_type::<PyOSError>().into_any()],
+                [
+                    py.get_type::<Error>().into_any(),
+                    py.get_type::<PyOSError>().into_any(),
+                ],
             )?;
             let namespace = PyDict::new(py);
             namespace.set_item("__module__", "newsbait")?;
@@ -72,7 +75,10 @@ fn file_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// The library's error as a Python exception, with the library's message.
 fn to_py_err(error: newsbait::Error) -> PyErr {
     let message = error.to_string();
-    let is_file = matches!(error, newsbait::Error::Io { .. } | newsbait::Error::Write { .. });
+    let is_file = matches!(
+        error,
+        newsbait::Error::Io { .. } | newsbait::Error::Write { .. }
+    );
     Python::attach(|py| {
         if is_file {
             match file_error_type(py) {
@@ -102,7 +108,9 @@ fn run<T: Send>(
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("unknown panic");
-            Err(Error::new_err(format!("internal error in newsbait: {what}")))
+            Err(Error::new_err(format!(
+                "internal error in newsbait: {what}"
+            )))
         }
     }
 }
@@ -138,7 +146,10 @@ fn pool(_py: Python<'_>) -> PyResult<Arc<rayon::ThreadPool>> {
         .build()
         .map_err(|e| Error::new_err(format!("cannot start threads: {e}")))?;
     let built = Arc::new(built);
-    guard.0 = Some(Pool { pid, pool: built.clone() });
+    guard.0 = Some(Pool {
+        pid,
+        pool: built.clone(),
+    });
     Ok(built)
 }
 
@@ -184,7 +195,10 @@ fn strings(items: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     for item in iter {
         let item = item?;
         let s = item.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!("expected {what}: found an item of type {}", type_name(&item)))
+            PyTypeError::new_err(format!(
+                "expected {what}: found an item of type {}",
+                type_name(&item)
+            ))
         })?;
         out.push(s.to_cow()?.into_owned());
     }
@@ -210,7 +224,10 @@ fn paragraphs(text: String) -> Vec<String> {
 }
 
 fn split(text: &str) -> Vec<String> {
-    newsbait::text::split_paragraphs(text).into_iter().map(|p| p.text).collect()
+    newsbait::text::split_paragraphs(text)
+        .into_iter()
+        .map(|p| p.text)
+        .collect()
 }
 
 // ----------------------------------------------------------------- model --
@@ -227,9 +244,16 @@ struct PyModel {
 
 impl PyModel {
     fn wrap(py: Python<'_>, model: Model) -> PyModel {
-        let labels: Vec<String> = model.labels().iter().map(|l| l.as_str().to_owned()).collect();
+        let labels: Vec<String> = model
+            .labels()
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect();
         PyModel {
-            names: labels.iter().map(|l| PyString::new(py, l).unbind()).collect(),
+            names: labels
+                .iter()
+                .map(|l| PyString::new(py, l).unbind())
+                .collect(),
             prefixed: labels
                 .iter()
                 .map(|l| PyString::new(py, &format!("{LABEL_PREFIX}{l}")).unbind())
@@ -282,7 +306,9 @@ fn argmax(probs: &[f64]) -> usize {
 /// The labels of the top `k` probabilities at or above `threshold`, most
 /// probable first (ties in label order), as fastText's `predict` picks them.
 fn top_k(probs: &[f64], k: i64, threshold: f64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..probs.len()).filter(|&i| probs[i] >= threshold).collect();
+    let mut order: Vec<usize> = (0..probs.len())
+        .filter(|&i| probs[i] >= threshold)
+        .collect();
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
     if k >= 0 {
         order.truncate(k as usize);
@@ -372,10 +398,15 @@ impl PyModel {
         })?;
         let answer = |probs: &[f64]| -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
             let chosen = top_k(probs, k, threshold);
-            let labels: Vec<Bound<'py, PyString>> =
-                chosen.iter().map(|&i| self.prefixed[i].bind(py).clone()).collect();
+            let labels: Vec<Bound<'py, PyString>> = chosen
+                .iter()
+                .map(|&i| self.prefixed[i].bind(py).clone())
+                .collect();
             let values: Vec<f64> = chosen.iter().map(|&i| probs[i]).collect();
-            Ok((labels.into_pyobject(py)?.into_any(), float_array(py, values)?))
+            Ok((
+                labels.into_pyobject(py)?.into_any(),
+                float_array(py, values)?,
+            ))
         };
         if single {
             let (labels, values) = answer(&probs[0])?;
@@ -456,7 +487,13 @@ impl PyModel {
     /// The page with only its ``keep`` paragraphs, in order, one a line (what
     /// ``newsbait-classify --keep`` writes).
     #[pyo3(signature = (page, keep = "news".to_string(), context = true))]
-    fn clean(&self, py: Python<'_>, page: &Bound<'_, PyAny>, keep: String, context: bool) -> PyResult<String> {
+    fn clean(
+        &self,
+        py: Python<'_>,
+        page: &Bound<'_, PyAny>,
+        keep: String,
+        context: bool,
+    ) -> PyResult<String> {
         self.label_index(&keep)?;
         let text = if let Ok(s) = page.cast::<PyString>() {
             s.to_cow()?.into_owned()
@@ -492,7 +529,9 @@ impl PyModel {
     /// Pickles through the model's bytes, so that Spark, Ray and datatrove can
     /// ship a model to their workers.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let rebuild = py.import("newsbait._newsbait")?.getattr("_model_from_bytes")?;
+        let rebuild = py
+            .import("newsbait._newsbait")?
+            .getattr("_model_from_bytes")?;
         let bytes = self.to_bytes(py)?;
         PyTuple::new(py, [rebuild, PyTuple::new(py, [bytes])?.into_any()])
     }
@@ -545,7 +584,11 @@ impl Paragraph {
         Ok(self.text == other.text
             && self.probability == other.probability
             && self.label.bind(py).as_any().eq(other.label.bind(py))?
-            && self.probabilities.bind(py).as_any().eq(other.probabilities.bind(py))?)
+            && self
+                .probabilities
+                .bind(py)
+                .as_any()
+                .eq(other.probabilities.bind(py))?)
     }
 }
 
@@ -575,16 +618,20 @@ fn params_of(settings: Option<&Bound<'_, PyDict>>) -> PyResult<TrainParams> {
                 "none" => LengthNorm::None,
                 "l1" => LengthNorm::L1,
                 "l2" => LengthNorm::L2,
-                other => return Err(setting_err(format!(
-                    "length_norm must be \"none\", \"l1\" or \"l2\" (got {other:?})"
-                ))),
+                other => {
+                    return Err(setting_err(format!(
+                        "length_norm must be \"none\", \"l1\" or \"l2\" (got {other:?})"
+                    )));
+                }
             }),
             "variant" => params.variant(match text()?.as_str() {
                 "multinomial" => Variant::Multinomial,
                 "complement" => Variant::Complement,
-                other => return Err(setting_err(format!(
-                    "variant must be \"multinomial\" or \"complement\" (got {other:?})"
-                ))),
+                other => {
+                    return Err(setting_err(format!(
+                        "variant must be \"multinomial\" or \"complement\" (got {other:?})"
+                    )));
+                }
             }),
             "class_weight" => {
                 let spelled = if value.is_instance_of::<PyString>() {
@@ -687,7 +734,9 @@ impl PyCounts {
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<PyCounts> {
         let counts = run(py, move || Counts::from_bytes(&data))?;
-        Ok(PyCounts { inner: Arc::new(counts) })
+        Ok(PyCounts {
+            inner: Arc::new(counts),
+        })
     }
 
     /// The bytes of a counts file (versioned and checksummed).
@@ -716,7 +765,9 @@ impl PyCounts {
             }
             Ok(merged)
         })?;
-        Ok(PyCounts { inner: Arc::new(merged) })
+        Ok(PyCounts {
+            inner: Arc::new(merged),
+        })
     }
 
     /// Fits the model these counts give.
@@ -733,7 +784,9 @@ impl PyCounts {
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let rebuild = py.import("newsbait._newsbait")?.getattr("_counts_from_bytes")?;
+        let rebuild = py
+            .import("newsbait._newsbait")?
+            .getattr("_counts_from_bytes")?;
         let bytes = self.to_bytes(py)?;
         PyTuple::new(py, [rebuild, PyTuple::new(py, [bytes])?.into_any()])
     }
@@ -769,7 +822,9 @@ fn _count(
         let (params, examples) = examples_of(params, path, labels, texts, on_invalid)?;
         params.count(examples)
     })?;
-    Ok(PyCounts { inner: Arc::new(counts) })
+    Ok(PyCounts {
+        inner: Arc::new(counts),
+    })
 }
 
 // ---------------------------------------------------------------- module --
