@@ -54,6 +54,46 @@ def main(out):
         accs = [v["accuracy"] for v in by_source.values()]
         print(row(name, ptest, ppages["pages"]["line_accuracy"] if ppages else None,
                   loso.get("mean_macro_f1"), sum(accs) / len(accs) if accs else None))
+    pages_table(out)
+
+
+def speeds(path):
+    """tool -> pages per second, from a file of JSON lines."""
+    if not path.exists():
+        return {}
+    rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    return {r["tool"]: r.get("pages_per_second") for r in rows}
+
+
+def page_row(name, input_form, cleaning, pages_per_second):
+    a = cleaning["all"] if cleaning else {}
+    cells = [name, input_form, fmt(a.get("precision")), fmt(a.get("recall")), fmt(a.get("f1")),
+             fmt(a.get("median_page_f1")), fmt(pages_per_second, 1)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def pages_table(out):
+    """The whole-page table: kept text against the DAnIEL references (character 6-grams)."""
+    print()
+    print("| tool (DAnIEL, 396 pages, 149 sites) | input | precision | recall | F1 "
+          "| median page F1 | pages/s |")
+    print("|---|---|---|---|---|---|---|")
+    traf = speeds(out / "trafilatura/speed.jsonl")
+    for key, name in [("trafilatura-precision", "trafilatura 2.3.1, favor_precision"),
+                      ("trafilatura", "trafilatura 2.3.1, default")]:
+        r = load(out / f"{key}/daniel/report.json")
+        print(page_row(name, "HTML", r["extracted"]["cleaning"] if r else None, traf.get(key)))
+    nb_speed = speeds(out / "newsbait/daniel-speed.jsonl")
+    for key, name, form, speed in [
+            ("daniel-html-cv", "**newsbait** (page layer CV by site fold)", "HTML", None),
+            ("daniel-text-cv", "**newsbait** (page layer CV by site fold)", "text", None),
+            ("daniel-text-shipped", "newsbait shipped model, `--keep news`", "text",
+             nb_speed.get("newsbait-text"))]:
+        r = load(out / f"newsbait/{key}/report.json")
+        if r is None:
+            continue
+        cleaning = r["extracted"]["cleaning"] if r.get("extracted") else r["pages"]["cleaning"]
+        print(page_row(name, form, cleaning, speed))
 
 
 if __name__ == "__main__":
