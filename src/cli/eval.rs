@@ -73,7 +73,7 @@ pub struct EvalArgs {
     /// Cross-validate the page layer by this field of the --pages (`fold`,
     /// `site`): for each value, fit it on the other values' pages (the naive
     /// Bayes stays that of --train or --model) and score that value's pages.
-    #[arg(long, value_name = "FIELD", requires = "pages", conflicts_with_all = ["predictions", "cv"])]
+    #[arg(long, value_name = "FIELD", requires = "pages", conflicts_with_all = ["predictions", "cv", "no_context"])]
     pub cv_by: Option<String>,
     /// Directory for report.json, report.md and the SVG pictures
     /// [default: print the summary only].
