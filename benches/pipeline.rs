@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 use divan::counter::{BytesCount, ItemsCount};
 use divan::{Bencher, black_box};
 use newsbait::Model;
-use newsbait::data::{OnInvalid, read_examples};
-use newsbait::segment::{Segmenter, TokenizerSettings};
+use newsbait::{OnInvalid, read_examples};
+use newsbait::{Segmenter, TokenizerSettings};
 
 fn main() {
     divan::main();
@@ -79,12 +79,12 @@ fn featurisation(b: Bencher) {
     let seg = m.segmenter();
     let normalized: Vec<String> = texts
         .iter()
-        .map(|t| m.settings.normalizer.normalize(t))
+        .map(|t| m.settings().normalizer.normalize(t))
         .collect();
     let words: Vec<Vec<&str>> = normalized.iter().map(|t| seg.cut(t)).collect();
     counters(b, texts).bench(|| {
         for (t, w) in normalized.iter().zip(&words) {
-            black_box(m.vocabulary.vectorize(t, w, &m.settings.features));
+            black_box(newsbait::cli::vectorize_words(m, t, w));
         }
     });
 }
@@ -98,9 +98,8 @@ fn scoring(b: Bencher) {
     let vectors: Vec<Vec<(u32, f64)>> = texts
         .iter()
         .map(|t| {
-            let t = m.settings.normalizer.normalize(t);
-            m.vocabulary
-                .vectorize(&t, &seg.cut(&t), &m.settings.features)
+            let t = m.settings().normalizer.normalize(t);
+            newsbait::cli::vectorize_words(m, &t, &seg.cut(&t))
         })
         .collect();
     counters(b, texts).bench(|| {

@@ -68,7 +68,7 @@ impl ListMarkers {
     /// punctuation or a few decorating characters (`推荐阅读:`, `>> 相关阅读`).
     ///
     /// ```
-    /// use newsbait::context::{ListMarkers, DEFAULT_LIST_MARKERS};
+    /// use newsbait::{DEFAULT_LIST_MARKERS, ListMarkers};
     /// let m = ListMarkers { label: 1, phrases: DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect() };
     /// assert!(m.is_heading("推荐阅读"));
     /// assert!(m.is_heading(">> 相关阅读:"));
@@ -109,14 +109,6 @@ impl ContextModel {
     /// page, labels as indices below `classes`), with add-`smoothing` counts so
     /// that no transition is impossible.
     ///
-    /// ```
-    /// use newsbait::context::ContextModel;
-    /// let ctx = ContextModel::learn(&[vec![0, 0, 1]], 2, 1.0);
-    /// // starts: 0 seen once -> (1+1)/(1+2)
-    /// assert!((ctx.start[0].exp() - 2.0 / 3.0).abs() < 1e-12);
-    /// // from 0: to 0 once, to 1 once -> (1+1)/(2+2)
-    /// assert!((ctx.transition[0][1].exp() - 0.5).abs() < 1e-12);
-    /// ```
     pub fn learn(pages: &[Vec<usize>], classes: usize, smoothing: f64) -> Self {
         let mut start = vec![smoothing; classes];
         let mut trans = vec![vec![smoothing; classes]; classes];
@@ -240,6 +232,15 @@ fn log_normalize(counts: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn learn_smooths_the_counts() {
+        let ctx = ContextModel::learn(&[vec![0, 0, 1]], 2, 1.0);
+        // starts: 0 seen once -> (1+1)/(1+2)
+        assert!((ctx.start[0].exp() - 2.0 / 3.0).abs() < 1e-12);
+        // from 0: to 0 once, to 1 once -> (1+1)/(2+2)
+        assert!((ctx.transition[0][1].exp() - 0.5).abs() < 1e-12);
+    }
 
     /// Brute force: sum the joint probability over every label sequence.
     fn brute_force(ctx: &ContextModel, emissions: &[Vec<f64>]) -> Vec<Vec<f64>> {

@@ -54,8 +54,11 @@ impl From<String> for Label {
 /// `source`) kept for grouping in reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
+    /// What the paragraph is.
     pub label: Label,
+    /// The paragraph.
     pub text: String,
+    /// The record's other fields (JSONL), such as `source`.
     pub fields: Map<String, Value>,
 }
 
@@ -301,7 +304,9 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
 /// A labelled data set read from one file.
 #[derive(Debug, Clone, Default)]
 pub struct Examples {
+    /// The examples, in file order.
     pub examples: Vec<Example>,
+    /// What was read and skipped, for a warning.
     pub stats: ReadStats,
 }
 
@@ -560,7 +565,9 @@ pub struct LabelledPage {
 /// One labelled line of a [`LabelledPage`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct LabelledLine {
+    /// The line's label.
     pub label: Label,
+    /// The line.
     pub text: String,
 }
 

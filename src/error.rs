@@ -11,7 +11,9 @@ pub enum Error {
     // twice ("Caused by: ...") by error reporters that walk the chain.
     #[error("{}: {cause}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         cause: std::io::Error,
     },
 
@@ -22,25 +24,40 @@ pub enum Error {
         path.display()
     )]
     Write {
+        /// The output path.
         path: PathBuf,
+        /// What the system said.
         cause: std::io::Error,
     },
 
     /// A line or record of an input file is malformed.
     #[error("{}:{line}: {message}", path.display())]
     Parse {
+        /// The input file.
         path: PathBuf,
+        /// The line number, from 1.
         line: usize,
+        /// What is wrong and what to do.
         message: String,
     },
 
     /// The training set cannot give a model (empty, one label, no usable text).
     #[error("{}: {message}", path.display())]
-    TrainingData { path: PathBuf, message: String },
+    TrainingData {
+        /// The training file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
 
     /// A model file is not a model, is damaged, or is of another format version.
     #[error("{}: {message}", path.display())]
-    Model { path: PathBuf, message: String },
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
 
     /// A setting is out of range.
     #[error("invalid setting: {0}")]

@@ -260,6 +260,7 @@ impl Interner {
 
     /// The vocabulary of the given keys (its columns in this order), with
     /// tokens renumbered to only those the keys use.
+    #[cfg(test)]
     pub fn vocabulary(&self, keys: &[FeatureKey]) -> Vocabulary {
         vocabulary_of(&self.strings, keys)
     }
@@ -615,34 +616,6 @@ impl Vocabulary {
     /// Number of features (columns).
     pub fn len(&self) -> usize {
         self.features.len()
-    }
-
-    /// True when the vocabulary has no features.
-    pub fn is_empty(&self) -> bool {
-        self.features.is_empty()
-    }
-
-    /// A copy keeping only the given columns (in this order), with the token
-    /// table cut down to the tokens they use.
-    pub fn select(&self, columns: &[u32]) -> Vocabulary {
-        let mut renumber: FxHashMap<u32, u32> = FxHashMap::default();
-        let mut tokens = Vec::new();
-        let mut new_id = |old: u32| -> u32 {
-            *renumber.entry(old).or_insert_with(|| {
-                tokens.push(self.token(old).to_string());
-                (tokens.len() - 1) as u32
-            })
-        };
-        let features = columns
-            .iter()
-            .map(|&c| {
-                let (kind, a, b) = unpack(self.features[c as usize]);
-                let kind = kind_from_tag(kind);
-                let b = if kind == Kind::WordPair { new_id(b) } else { 0 };
-                pack(kind, new_id(a), b)
-            })
-            .collect();
-        Vocabulary::new(tokens, features)
     }
 
     /// The sparse feature vector of a paragraph: `(column, value)` pairs sorted

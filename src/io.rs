@@ -88,13 +88,6 @@ fn temporary_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
 ///
 /// A path that is a device or a pipe (`/dev/stdout`, `/dev/full`, a FIFO)
 /// cannot be replaced by a rename; it is written directly.
-///
-/// ```
-/// let dir = tempfile::tempdir().unwrap();
-/// let path = dir.path().join("out.txt");
-/// newsbait::io::write_atomically(&path, |w| w.write_all(b"hello")).unwrap();
-/// assert_eq!(std::fs::read(&path).unwrap(), b"hello");
-/// ```
 pub fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -157,6 +150,14 @@ fn pause_for_tests() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_atomically_writes_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomically(&path, |w| w.write_all(b"hello")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+    }
 
     #[test]
     fn failed_write_leaves_old_file_and_no_temporary() {

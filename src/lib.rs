@@ -1,20 +1,14 @@
 //! newsbait tells, paragraph by paragraph, which parts of a scraped Chinese news
 //! page are the article (policy news) and which are clickbait glued onto it.
 //!
-//! The pipeline, one module a stage:
-//!
-//! 1. [`text`]: normalisation and paragraph splitting;
-//! 2. [`segment`]: word segmentation with jieba-rs;
-//! 3. [`features`] (and [`shape`]): sparse feature vectors;
-//! 4. [`train`]: fitting naive Bayes through linfa-bayes;
-//! 5. [`model`]: the model, its settings and its file format;
-//! 6. [`score`] (and [`context`]): labels and probabilities, with page context.
-//!
-//! [`html`] cuts HTML pages into blocks with their structural features
-//! ([`BlockFeatures`]); [`data`] reads training files and documents; [`classify`] streams documents
-//! through a model to an output format; [`io`] writes files atomically.
-//! [`eval`] runs evaluations and [`report`] writes their reports, from
-//! [`metrics`] and [`plots`]; [`cli`] holds flags the binaries share.
+//! The pipeline: text is normalised ([`Normalizer`]) and split into paragraphs
+//! ([`split_paragraphs`]), cut into words by jieba-rs ([`Segmenter`]), turned
+//! into sparse features ([`FeatureSettings`]) and scored by a naive Bayes
+//! [`Model`], with the page's context when asked ([`Context`]). Training is
+//! [`TrainParams::fit`] over [`Example`]s; the readers ([`read_examples`],
+//! [`read_pages`], [`for_each_document`]) turn files into them, and
+//! [`HtmlPage`] cuts an HTML page into [`Block`]s to classify. The library
+//! never prints or touches the process's file descriptors.
 //!
 //! ```
 //! use newsbait::{Context, Model};
@@ -28,28 +22,40 @@
 //! assert_eq!(labels, ["news", "clickbait"]);
 //! ```
 
+#![deny(missing_docs)]
+
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
-pub mod context;
-pub mod data;
-pub mod error;
-pub mod features;
-pub mod html;
-pub mod io;
+mod context;
+mod data;
+mod error;
+mod features;
+mod html;
+mod io;
 mod math;
 mod memory;
-pub mod model;
+mod model;
 mod params;
-pub mod score;
-pub mod segment;
-pub mod shape;
-pub mod text;
-pub mod train;
+mod score;
+mod segment;
+mod shape;
+mod text;
+mod train;
 
-pub use data::{Example, Label};
+pub use context::{DEFAULT_LIST_MARKERS, ListMarkers};
+pub use data::{
+    DataFormat, Document, DocumentFormat, Example, Examples, Label, LabelledLine, LabelledPage,
+    MAX_LINE_BYTES, OnInvalid, ReadStats, expand_inputs, for_each_document, read_examples,
+    read_examples_from, read_pages,
+};
 pub use error::{Error, Result};
+pub use features::{FeatureSettings, LengthNorm};
 pub use html::{Block, BlockFeatures, Cue, CueSet, HtmlPage};
-pub use model::{Model, ModelSettings};
+pub use model::{
+    ClassWeight, FORMAT_VERSION, LabelCount, Model, ModelSettings, TrainingSummary, Variant,
+};
 pub use params::TrainParams;
 pub use score::{Context, Contribution, Prediction};
+pub use segment::{Segmenter, TokenizerSettings, UserWord, parse_user_dict};
+pub use text::{Normalizer, Paragraph, split_paragraphs};

@@ -7,7 +7,7 @@
 //! Layout: the 8-byte magic `NEWSBAIT`, the format version (u32, little end),
 //! the payload length (u64), a CRC-32 of the payload (u32), then the payload.
 //!
-//! The payload (version 2) is laid out so that loading is a few bulk copies:
+//! The payload (of [`FORMAT_VERSION`]) is laid out so that loading is a few bulk copies:
 //! the small parts (labels, settings, priors, context, summary) in postcard
 //! encoding behind their length (u64), then the vocabulary's token bytes, token
 //! ends (u32 each), packed feature keys (u64 each) and the weights as `f32`,
@@ -41,7 +41,7 @@ const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 /// prior carries over better.
 ///
 /// ```
-/// use newsbait::model::ClassWeight;
+/// use newsbait::ClassWeight;
 /// assert_eq!("balanced".parse::<ClassWeight>().unwrap().prior_strength, 0.0);
 /// assert_eq!("0.5".parse::<ClassWeight>().unwrap().to_string(), "0.5");
 /// assert!("2".parse::<ClassWeight>().is_err());
@@ -129,12 +129,17 @@ pub enum Variant {
 /// Everything that decides how a model is trained, stored in the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSettings {
+    /// How text is normalised before segmentation.
     pub normalizer: Normalizer,
+    /// How text is cut into words.
     pub tokenizer: TokenizerSettings,
+    /// Which features are taken from the words.
     pub features: FeatureSettings,
     /// Additive (Laplace/Lidstone) smoothing; must be > 0.
     pub alpha: f64,
+    /// How much the label shares weigh in the priors.
     pub class_weight: ClassWeight,
+    /// Multinomial or complement naive Bayes.
     pub variant: Variant,
 }
 
@@ -179,7 +184,9 @@ impl ModelSettings {
 /// How many training paragraphs a label had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelCount {
+    /// The label.
     pub label: Label,
+    /// How many training paragraphs had it.
     pub documents: usize,
 }
 
@@ -188,6 +195,7 @@ pub struct LabelCount {
 pub struct TrainingSummary {
     /// The training file's name as given on the command line.
     pub data: String,
+    /// Paragraphs per label, in the model's label order.
     pub documents: Vec<LabelCount>,
     /// Features before pruning by `min_count` and `max_features`.
     pub features_seen: usize,
@@ -198,25 +206,28 @@ pub struct TrainingSummary {
 /// A trained classifier.
 ///
 /// Parameters are kept per class as log-weights over the vocabulary's columns;
-/// scoring a paragraph adds one weight per feature it has (see [`crate::score`]).
+/// scoring a paragraph adds one weight per feature it has.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Model {
     /// The crate version that trained the model.
-    pub crate_version: String,
+    pub(crate) crate_version: String,
     /// The labels, in the order of every per-class vector.
-    pub labels: Vec<Label>,
-    pub settings: ModelSettings,
-    pub vocabulary: Vocabulary,
+    pub(crate) labels: Vec<Label>,
+    /// How the model was trained; scoring uses the same settings.
+    pub(crate) settings: ModelSettings,
+    /// The features the model knows, one weight column each.
+    pub(crate) vocabulary: Vocabulary,
     /// Log prior of each class.
-    pub log_priors: Vec<f64>,
+    pub(crate) log_priors: Vec<f64>,
     /// Per class, one log-weight per vocabulary column.
-    pub weights: Vec<Vec<f64>>,
+    pub(crate) weights: Vec<Vec<f64>>,
     /// Divides the log-likelihoods before the softmax; fitted on held-out data
     /// so that stated probabilities match observed frequencies (1 = none).
-    pub temperature: f64,
+    pub(crate) temperature: f64,
     /// Transitions between labels along a page, when the model has learned them.
-    pub context: Option<ContextModel>,
-    pub summary: TrainingSummary,
+    pub(crate) context: Option<ContextModel>,
+    /// What training saw.
+    pub(crate) summary: TrainingSummary,
     #[serde(skip)]
     segmenter: OnceLock<Segmenter>,
     /// The feature index with `weights` in its slots (see [`Model::scoring_table`]).
@@ -424,6 +435,22 @@ impl Model {
         &self.summary
     }
 
+    /// How many features (vocabulary columns) the model weighs.
+    pub fn feature_count(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// The crate version that trained the model.
+    pub fn crate_version(&self) -> &str {
+        &self.crate_version
+    }
+
+    /// The calibration temperature that divides log-likelihoods before the
+    /// softmax (1 = uncalibrated).
+    pub fn temperature(&self) -> f64 {
+        self.temperature
+    }
+
     /// Whether the model has learned page context (see [`crate::Context`]).
     pub fn has_page_context(&self) -> bool {
         self.context.is_some()
@@ -437,7 +464,7 @@ impl Model {
     /// The default model, embedded in the binary at build time.
     #[cfg(feature = "shipped-model")]
     pub fn shipped() -> Result<Model> {
-        Model::from_bytes(DEFAULT_MODEL, Path::new("<shipped model>"))
+        Model::decode(DEFAULT_MODEL, Path::new("<shipped model>"))
     }
 
     /// Encodes the model in its file format.
@@ -478,8 +505,23 @@ impl Model {
         frame(&payload)
     }
 
+    /// Decodes a model from the bytes of a model file (as [`Model::to_bytes`]
+    /// wrote them), for a model that does not come from a file: embedded,
+    /// downloaded or kept in a database.
+    ///
+    /// ```
+    /// use newsbait::Model;
+    /// let model = Model::shipped().unwrap();
+    /// let copy = Model::from_bytes(&model.to_bytes()).unwrap();
+    /// assert_eq!(copy.labels(), model.labels());
+    /// assert!(Model::from_bytes(b"not a model").is_err());
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        Model::decode(bytes, Path::new("<bytes>"))
+    }
+
     /// Decodes a model file's bytes; `path` names it in errors.
-    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+    pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Model> {
         let fail = |message: String| Error::Model {
             path: path.to_path_buf(),
             message,
@@ -563,9 +605,10 @@ impl Model {
         Ok(())
     }
 
-    /// Reads a model file.
-    pub fn load(path: &Path) -> Result<Model> {
+    /// Reads a model file, such as one `newsbait-train` wrote.
+    pub fn load(path: impl AsRef<Path>) -> Result<Model> {
         use std::io::Read;
+        let path = path.as_ref();
         let fail = |e| Error::io(path, e);
         // Look at the magic first, so that a 2 GB data file given as a model is not read whole.
         let mut file = std::fs::File::open(path).map_err(fail)?;
@@ -577,12 +620,13 @@ impl Model {
         if bytes.as_slice() == MAGIC {
             file.read_to_end(&mut bytes).map_err(fail)?;
         }
-        Model::from_bytes(&bytes, path)
+        Model::decode(&bytes, path)
     }
 
-    /// Writes the model to `path` whole or not at all.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        crate::io::write_atomically(path, |w| w.write_all(&self.to_bytes()))
+    /// Writes the model to `path` whole or not at all (through a temporary
+    /// file renamed into place), so a reader never sees half a model.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::io::write_atomically(path.as_ref(), |w| w.write_all(&self.to_bytes()))
     }
 }
 
@@ -607,7 +651,7 @@ mod tests {
     fn rejects_files_that_are_not_models() {
         let p = Path::new("m.model");
         for bytes in [&b""[..], b"hello world, not a model at all", b"NEWSBAI"] {
-            let err = Model::from_bytes(bytes, p).unwrap_err().to_string();
+            let err = Model::decode(bytes, p).unwrap_err().to_string();
             assert!(err.starts_with("m.model: not a newsbait model"), "{err}");
         }
     }
@@ -616,7 +660,7 @@ mod tests {
     fn save_and_load_give_identical_scores() {
         let model = Model::shipped().unwrap();
         let bytes = model.to_bytes();
-        let back = Model::from_bytes(&bytes, Path::new("m.model")).unwrap();
+        let back = Model::decode(&bytes, Path::new("m.model")).unwrap();
         assert_eq!(back, model);
         assert_eq!(back.to_bytes(), bytes);
         for text in [
@@ -642,7 +686,7 @@ mod tests {
             short[12..20].copy_from_slice(&len.to_le_bytes());
             let crc = crc32fast::hash(&short[HEADER_LEN..]);
             short[20..24].copy_from_slice(&crc.to_le_bytes());
-            assert!(Model::from_bytes(&short, p).is_err());
+            assert!(Model::decode(&short, p).is_err());
         }
     }
 }

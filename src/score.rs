@@ -77,8 +77,10 @@ pub struct Contribution {
 }
 
 impl Model {
-    /// The sparse feature vector of a raw paragraph.
-    fn features_of(&self, text: &str) -> Vec<(u32, f64)> {
+    /// The sparse feature vector of a raw paragraph, as the model scores it:
+    /// `(column, value)` pairs sorted by column, for [`Model::score_vector`] or
+    /// for a learner of one's own. Unknown words are left out.
+    pub fn vectorize(&self, text: &str) -> Vec<(u32, f64)> {
         let text = self.settings.normalizer.normalize(text);
         let words = self.segmenter().cut(&text);
         self.vocabulary
@@ -115,7 +117,7 @@ impl Model {
     }
 
     /// `log prior(c) + Σ x_j · w(c, j)` for each class `c`, of a feature vector
-    /// from [`crate::features::Vocabulary::vectorize`]. Panics on a column
+    /// from [`Model::vectorize`]. Panics on a column
     /// outside the vocabulary.
     pub fn score_vector(&self, x: &[(u32, f64)]) -> Vec<f64> {
         self.log_priors
@@ -256,7 +258,7 @@ impl Model {
     pub fn explain(&self, text: &str, label: usize, top: usize) -> Vec<Contribution> {
         let others = (self.labels.len() - 1).max(1) as f64;
         let mut out: Vec<Contribution> = self
-            .features_of(text)
+            .vectorize(text)
             .into_iter()
             .map(|(j, v)| {
                 let own = self.weights[label][j as usize];

@@ -27,7 +27,9 @@ impl Default for TokenizerSettings {
 /// One line of a jieba user dictionary: a word and an optional frequency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserWord {
+    /// The word jieba should keep whole.
     pub word: String,
+    /// Its frequency, if given (jieba picks one otherwise).
     pub freq: Option<usize>,
 }
 
@@ -80,7 +82,7 @@ impl Segmenter {
     /// Cuts normalised text into words, dropping whitespace-only tokens.
     ///
     /// ```
-    /// use newsbait::segment::{Segmenter, TokenizerSettings};
+    /// use newsbait::{Segmenter, TokenizerSettings};
     /// let s = Segmenter::new(&TokenizerSettings::default());
     /// assert_eq!(s.cut("国务院 召开会议"), ["国务院", "召开", "会议"]);
     /// ```

@@ -5,13 +5,6 @@
 
 /// The shape tokens of a normalised paragraph. They are static strings, so a
 /// paragraph's shape costs no allocation beyond its characters.
-///
-/// ```
-/// use newsbait::shape::shape_tokens;
-/// let t = shape_tokens("娱乐|她竟然这样做?");
-/// assert!(t.contains(&"tag:pipe"));
-/// assert!(t.contains(&"end:?"));
-/// ```
 pub fn shape_tokens(text: &str) -> Vec<&'static str> {
     // One pass over the characters: this runs for every paragraph scored.
     let (mut n, mut digits, mut latin, mut punct) = (0usize, 0usize, 0usize, 0usize);
@@ -148,6 +141,13 @@ fn is_emoji(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_tokens_mark_tags_and_ends() {
+        let t = shape_tokens("娱乐|她竟然这样做?");
+        assert!(t.contains(&"tag:pipe"));
+        assert!(t.contains(&"end:?"));
+    }
 
     fn has(text: &str, token: &str) -> bool {
         shape_tokens(text).contains(&token)

@@ -28,7 +28,7 @@ impl Normalizer {
     /// Normalises one paragraph.
     ///
     /// ```
-    /// use newsbait::text::Normalizer;
+    /// use newsbait::Normalizer;
     /// let n = Normalizer::default();
     /// assert_eq!(n.normalize("  ＧＤＰ增长７％！\t\n好 "), "GDP增长7%! 好");
     /// ```
@@ -111,13 +111,6 @@ pub struct Paragraph {
 
 /// True for a line that holds no letter or digit of any script: `-`, `——`, `***`,
 /// `· · ·`. Such lines separate list items on scraped pages and carry no text.
-///
-/// ```
-/// use newsbait::text::is_separator;
-/// assert!(is_separator("-"));
-/// assert!(is_separator(" —— "));
-/// assert!(!is_separator("推荐阅读"));
-/// ```
 pub fn is_separator(line: &str) -> bool {
     !line.chars().any(|c| is_letter_or_digit(&c))
 }
@@ -133,7 +126,7 @@ pub(crate) fn is_letter_or_digit(c: &char) -> bool {
 /// skipped. Handles `\n` and `\r\n` line ends and a leading byte-order mark.
 ///
 /// ```
-/// use newsbait::text::split_paragraphs;
+/// use newsbait::split_paragraphs;
 /// let ps = split_paragraphs("标题\n\n正文。\r\n-\n推荐阅读\n");
 /// let lines: Vec<usize> = ps.iter().map(|p| p.line).collect();
 /// assert_eq!(lines, [1, 3, 5]);
@@ -154,6 +147,13 @@ pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_have_no_letter_or_digit() {
+        assert!(is_separator("-"));
+        assert!(is_separator(" —— "));
+        assert!(!is_separator("推荐阅读"));
+    }
 
     #[test]
     fn folds_full_width_letters_digits_and_punctuation() {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use newsbait::Model;
 use newsbait::cli::metrics::ConfusionMatrix;
-use newsbait::data::{OnInvalid, read_examples};
+use newsbait::{OnInvalid, read_examples};
 use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,10 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some((t, model.predict(&e.text).label_index()))
         })
         .unzip();
-    let cm = ConfusionMatrix::from_pairs(model.labels.len(), &truth, &pred);
+    let cm = ConfusionMatrix::from_pairs(model.labels().len(), &truth, &pred);
     println!(
         "features {} macro-F1 {:.4} accuracy {:.4}",
-        model.vocabulary.len(),
+        model.feature_count(),
         cm.macro_f1(),
         cm.accuracy()
     );

@@ -4,16 +4,14 @@
 //! probabilities that sum to 1.
 #![no_main]
 
-use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use newsbait::Model;
-use newsbait::model::frame;
+use newsbait::cli::frame;
 
 fuzz_target!(|data: &[u8]| {
-    let path = Path::new("fuzz.model");
-    let _ = Model::from_bytes(data, path);
-    if let Ok(model) = Model::from_bytes(&frame(data), path) {
+    let _ = Model::from_bytes(data);
+    if let Ok(model) = Model::from_bytes(&frame(data)) {
         for text in ["国务院召开常务会议", "震惊!看完惊呆了", ""] {
             let p = model.predict(text);
             assert!(p.probabilities().iter().all(|x| x.is_finite()), "{:?}", p.probabilities());

@@ -5,10 +5,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use newsbait::data::{
-    DataFormat, DocumentFormat, OnInvalid, for_each_document, for_each_line_capped,
-    read_examples_from,
-};
+use newsbait::{
+    DataFormat, DocumentFormat, OnInvalid, for_each_document, read_examples_from};
+use newsbait::cli::for_each_line_capped;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.in");

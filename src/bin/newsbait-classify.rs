@@ -8,7 +8,7 @@ use clap::Parser;
 use newsbait::Model;
 use newsbait::cli::flags::{DocumentFormatArg, OnInvalidArg};
 use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
-use newsbait::data::{OnInvalid, expand_inputs};
+use newsbait::{OnInvalid, expand_inputs};
 
 /// Label every paragraph of scraped news pages as policy news or clickbait.
 ///
@@ -56,7 +56,7 @@ fn main() -> Result<()> {
     newsbait::cli::set_threads(args.threads)?;
     // Jieba's dictionary takes 130-200 ms to build: build it while the model loads.
     let model = std::thread::scope(|scope| {
-        scope.spawn(newsbait::segment::warm_up);
+        scope.spawn(newsbait::cli::warm_up);
         let model = match &args.model {
             Some(path) => Model::load(path),
             None => Model::shipped(),

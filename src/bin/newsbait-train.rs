@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsbait::cli::flags::{ContextFlags, DataFormatArg, OnInvalidArg, TrainingFlags};
-use newsbait::data::{OnInvalid, read_examples};
+use newsbait::{OnInvalid, read_examples};
 
 /// Train a newsbait model: segment every text with jieba, count word and
 /// word-pair features, and fit naive Bayes through linfa-bayes.
@@ -61,14 +61,14 @@ fn main() -> Result<()> {
     // and an existing model at --out is untouched.
     newsbait::cli::clean_up_on_signals().context("cannot install the signal handlers")?;
     // Fail now, not after an hour of training, if the model cannot be written.
-    newsbait::io::check_writable(&args.out)?;
+    newsbait::cli::check_writable(&args.out)?;
     newsbait::cli::set_threads(args.threads)?;
     let on_invalid: OnInvalid = args.on_invalid.into();
     let settings = args.training.settings()?;
 
     // jieba's dictionary takes 130 to 200 ms to build: build it while the
     // training data is read.
-    std::thread::spawn(newsbait::segment::warm_up);
+    std::thread::spawn(newsbait::cli::warm_up);
     let data = read_examples(&args.data, args.format.map(Into::into), on_invalid)?;
     if let Some(warning) = data.stats.warning(&args.data) {
         eprintln!("warning: {warning}");
@@ -87,22 +87,22 @@ fn main() -> Result<()> {
         )
         .expect("valid template"),
     );
-    let mut model = newsbait::train::train(&data.examples, &args.data, &settings, &|n| bar.inc(n))?;
+    let mut model = newsbait::cli::train(&data.examples, &args.data, &settings, &|n| bar.inc(n))?;
     bar.finish_and_clear();
-    model.summary.skipped_invalid = data.stats.skipped();
+    newsbait::cli::set_skipped_invalid(&mut model, data.stats.skipped());
     if let Some(path) = &args.pages {
-        let pages = newsbait::data::read_pages(path, on_invalid)?;
+        let pages = newsbait::read_pages(path, on_invalid)?;
         let markers = args.context.markers()?;
-        newsbait::train::learn_context(&mut model, &pages, path, markers)?;
+        newsbait::cli::learn_context(&mut model, &pages, path, markers)?;
         eprintln!("learned page context from {} pages", pages.len());
     }
     if let Some(path) = &args.calibrate {
         let held_out = read_examples(path, None, on_invalid)?;
-        let (before, after) = newsbait::train::calibrate(&mut model, &held_out.examples);
+        let (before, after) = newsbait::cli::calibrate(&mut model, &held_out.examples);
         eprintln!(
             "calibrated on {}: temperature {:.3}, log loss {before:.4} -> {after:.4}",
             path.display(),
-            model.temperature
+            model.temperature()
         );
     }
     model.save(&args.out)?;
@@ -110,9 +110,9 @@ fn main() -> Result<()> {
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     let summary = serde_json::json!({
         "model": args.out.display().to_string(),
-        "labels": model.summary.documents,
-        "features": model.vocabulary.len(),
-        "features_seen": model.summary.features_seen,
+        "labels": model.summary().documents,
+        "features": model.feature_count(),
+        "features_seen": model.summary().features_seen,
         "seconds": start.elapsed().as_secs_f64(),
         "model_bytes": size,
     });
@@ -126,13 +126,13 @@ fn main() -> Result<()> {
         }
     } else {
         eprintln!("wrote {} ({:.1} MB)", args.out.display(), size as f64 / 1e6);
-        for lc in &model.summary.documents {
+        for lc in &model.summary().documents {
             eprintln!("  {:<12} {:>8} paragraphs", lc.label.as_str(), lc.documents);
         }
         eprintln!(
             "  vocabulary   {:>8} features (of {} seen)",
-            model.vocabulary.len(),
-            model.summary.features_seen
+            model.feature_count(),
+            model.summary().features_seen
         );
         eprintln!("  time         {:>8.2} s", start.elapsed().as_secs_f64());
     }

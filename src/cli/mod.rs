@@ -13,6 +13,19 @@ pub mod report;
 
 use crate::io::remove_temporaries;
 
+// Crate internals the binaries, the integration tests and the fuzzers reach;
+// not part of the library's API.
+pub use crate::data::{for_each_line, for_each_line_capped};
+pub use crate::io::check_writable;
+pub use crate::model::frame;
+pub use crate::segment::warm_up;
+pub use crate::train::{calibrate, learn_context, train};
+
+/// Records how many input lines training skipped, for the model's card.
+pub fn set_skipped_invalid(model: &mut crate::Model, skipped: usize) {
+    model.summary.skipped_invalid = skipped;
+}
+
 /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary
 /// files being written, say so on stderr and exit with 128 + the signal's
 /// number: an interrupted run leaves no partial file behind, and an existing
@@ -42,4 +55,12 @@ pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
             .context("cannot set the number of threads")?;
     }
     Ok(())
+}
+
+/// [`crate::Model::vectorize`] of a paragraph already normalised and cut into
+/// words, so that the benchmarks can time featurisation alone.
+pub fn vectorize_words(model: &crate::Model, normalized: &str, words: &[&str]) -> Vec<(u32, f64)> {
+    model
+        .vocabulary
+        .vectorize(normalized, words, &model.settings.features)
 }

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use clap::Parser;
 use newsbait::cli::eval::{EvalArgs, leave_one_out, leave_one_out_splits, run, stratified_folds};
 use newsbait::cli::report::{ReportOptions, SCHEMA, SetReport};
-use newsbait::data::{OnInvalid, read_examples};
 use newsbait::{Example, Model, ModelSettings};
+use newsbait::{OnInvalid, read_examples};
 use serde_json::{Value, json};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/training-data/sample.jsonl");
@@ -408,7 +408,7 @@ fn leave_one_out_never_trains_on_the_held_out_group() {
             .map(|e| e.field("source").unwrap_or("(missing)").to_string())
             .collect();
         seen.lock().unwrap().push(sources);
-        newsbait::train::train(train, Path::new("sample"), &settings, &|_| {})
+        newsbait::cli::train(train, Path::new("sample"), &settings, &|_| {})
     };
     let options = ReportOptions::default();
     let loo = leave_one_out(

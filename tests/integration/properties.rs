@@ -1,34 +1,30 @@
 //! Property tests: normalisation, paragraph splitting, the readers and scoring
 //! on arbitrary input. Case counts are kept small so the suite stays fast.
 
-mod common;
-
 use std::path::Path;
 use std::sync::OnceLock;
 
-use newsbait::data::{
-    DataFormat, DocumentFormat, OnInvalid, for_each_document, read_examples_from,
-};
-use newsbait::model::ModelSettings;
-use newsbait::text::{Normalizer, split_paragraphs};
+use newsbait::ModelSettings;
+use newsbait::{DataFormat, DocumentFormat, OnInvalid, for_each_document, read_examples_from};
 use newsbait::{Example, Label, Model};
+use newsbait::{Normalizer, split_paragraphs};
 use proptest::prelude::*;
 
 /// A small model trained in-process on the fixture lines, with page context.
 fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| {
-        let examples: Vec<Example> = common::NEWS
+        let examples: Vec<Example> = crate::common::NEWS
             .iter()
             .map(|t| ("news", t))
-            .chain(common::CLICKBAIT.iter().map(|t| ("clickbait", t)))
+            .chain(crate::common::CLICKBAIT.iter().map(|t| ("clickbait", t)))
             .map(|(l, t)| Example {
                 label: Label::from(l),
                 text: t.to_string(),
                 fields: Default::default(),
             })
             .collect();
-        let mut m = newsbait::train::train(
+        let mut m = newsbait::cli::train(
             &examples,
             Path::new("fixture"),
             &ModelSettings::default(),
@@ -39,15 +35,15 @@ fn model() -> &'static Model {
             serde_json::from_value(serde_json::json!({
                 "page": "p",
                 "lines": [
-                    {"label": "news", "text": common::NEWS[0]},
+                    {"label": "news", "text": crate::common::NEWS[0]},
                     {"label": "clickbait", "text": "推荐阅读"},
-                    {"label": "clickbait", "text": common::CLICKBAIT[0]},
+                    {"label": "clickbait", "text": crate::common::CLICKBAIT[0]},
                 ]
             }))
             .unwrap(),
         ];
         let markers = Some(("clickbait", vec!["推荐阅读".to_string()]));
-        newsbait::train::learn_context(&mut m, &pages, Path::new("pages"), markers).unwrap();
+        newsbait::cli::learn_context(&mut m, &pages, Path::new("pages"), markers).unwrap();
         m
     })
 }
@@ -198,13 +194,13 @@ proptest! {
 
 #[test]
 fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
-    let huge_news: String = common::NEWS
+    let huge_news: String = crate::common::NEWS
         .concat()
         .chars()
         .cycle()
         .take(100_000)
         .collect();
-    let huge_bait: String = common::CLICKBAIT
+    let huge_bait: String = crate::common::CLICKBAIT
         .concat()
         .chars()
         .cycle()

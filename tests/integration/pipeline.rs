@@ -5,8 +5,8 @@ use std::path::Path;
 use linfa::prelude::*;
 use linfa_bayes::{MultinomialNb, NaiveBayes};
 use ndarray::{Array1, Array2};
-use newsbait::data::{DataFormat, OnInvalid, read_examples};
-use newsbait::features::FeatureSettings;
+use newsbait::FeatureSettings;
+use newsbait::{DataFormat, OnInvalid, read_examples};
 use newsbait::{Example, Model, ModelSettings};
 
 const SAMPLE: &str = "training-data/sample.jsonl";
@@ -28,32 +28,26 @@ fn plain_settings() -> ModelSettings {
 }
 
 fn train(examples: &[Example], settings: &ModelSettings) -> Model {
-    newsbait::train::train(examples, Path::new(SAMPLE), settings, &|_| {}).unwrap()
+    newsbait::cli::train(examples, Path::new(SAMPLE), settings, &|_| {}).unwrap()
 }
 
 #[test]
 fn sparse_scores_equal_linfa_bayes_on_dense_input() {
     let examples = sample();
     let model = train(&examples, &plain_settings());
-    let segmenter = model.segmenter();
 
     // The dense documents-by-vocabulary matrix of the training set.
-    let columns = model.vocabulary.len();
+    let columns = model.feature_count();
     let mut x = Array2::<f64>::zeros((examples.len(), columns));
     let mut y = Array1::<usize>::zeros(examples.len());
     for (i, e) in examples.iter().enumerate() {
-        let text = model.settings.normalizer.normalize(&e.text);
-        let words = segmenter.cut(&text);
-        for (j, v) in model
-            .vocabulary
-            .vectorize(&text, &words, &model.settings.features)
-        {
+        for (j, v) in model.vectorize(&e.text) {
             x[[i, j as usize]] = v;
         }
         y[i] = model.label_index(&e.label.as_str()).unwrap();
     }
     let dense = MultinomialNb::params()
-        .alpha(model.settings.alpha)
+        .alpha(model.settings().alpha)
         .fit(&Dataset::new(x.clone(), y))
         .unwrap();
     let expected = dense.joint_log_likelihood(x.view());
@@ -86,12 +80,12 @@ fn every_training_format_gives_the_same_model() {
         let ex = read_examples(Path::new(path), Some(*format), OnInvalid::Error)
             .unwrap()
             .examples;
-        newsbait::train::train(&ex, Path::new(SAMPLE), &settings, &|_| {}).unwrap()
+        newsbait::cli::train(&ex, Path::new(SAMPLE), &settings, &|_| {}).unwrap()
     })
     .collect();
-    assert_eq!(models[0].weights, models[1].weights);
-    assert_eq!(models[0].weights, models[2].weights);
-    assert_eq!(models[0].labels, models[2].labels);
+    assert_eq!(models[0].to_bytes(), models[1].to_bytes());
+    assert_eq!(models[0].to_bytes(), models[2].to_bytes());
+    assert_eq!(models[0].labels(), models[2].labels());
 }
 
 #[test]
@@ -146,7 +140,7 @@ fn small_model_labels_unseen_sentences() {
 fn training_rejects_empty_sets_and_single_labels() {
     let settings = ModelSettings::default();
     let path = Path::new("x.jsonl");
-    let err = newsbait::train::train(&[], path, &settings, &|_| {}).unwrap_err();
+    let err = newsbait::cli::train(&[], path, &settings, &|_| {}).unwrap_err();
     assert!(
         err.to_string().starts_with("x.jsonl: no training examples"),
         "{err}"
@@ -156,14 +150,14 @@ fn training_rejects_empty_sets_and_single_labels() {
         .into_iter()
         .filter(|e| e.label.as_str() == "news")
         .collect();
-    let err = newsbait::train::train(&one_label, path, &settings, &|_| {}).unwrap_err();
+    let err = newsbait::cli::train(&one_label, path, &settings, &|_| {}).unwrap_err();
     assert!(err.to_string().contains("at least two labels"), "{err}");
 
     let mut blank = sample();
     for e in &mut blank {
         e.text = " \u{3000} ".into();
     }
-    let err = newsbait::train::train(&blank, path, &settings, &|_| {}).unwrap_err();
+    let err = newsbait::cli::train(&blank, path, &settings, &|_| {}).unwrap_err();
     assert!(err.to_string().contains("no usable text"), "{err}");
 }
 
@@ -171,7 +165,7 @@ fn training_rejects_empty_sets_and_single_labels() {
 fn shipped_model_reads_the_example_page() {
     let model = Model::shipped().unwrap();
     let page = std::fs::read_to_string("examples/page.txt").unwrap();
-    let paragraphs: Vec<String> = newsbait::text::split_paragraphs(&page)
+    let paragraphs: Vec<String> = newsbait::split_paragraphs(&page)
         .into_iter()
         .map(|p| p.text)
         .collect();

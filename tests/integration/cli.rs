@@ -3,25 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn run(bin: &str, args: &[&str]) -> Output {
-    Command::new(bin).args(args).output().unwrap()
-}
-
-fn train_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_newsbait-train")
-}
-
-fn classify_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_newsbait-classify")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::common::*;
 
 /// Runs `newsbait-train --data DATA --out OUT EXTRA...`.
 fn train(data: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -32,7 +14,7 @@ fn train(data: &Path, out: &Path, extra: &[&str]) -> Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    run(train_bin(), &args)
+    run_args(train_bin(), &args)
 }
 
 /// Trains on the project's sample set into a temporary directory.
@@ -53,7 +35,7 @@ fn train_then_classify_with_expected_labels() {
         "市政府召开常务会议，研究部署防汛工作\n—\n网友看完都惊呆了，太实用了！\n",
     )
     .unwrap();
-    let o = run(
+    let o = run_args(
         classify_bin(),
         &["--model", &model, "--format", "tsv", doc.to_str().unwrap()],
     );
@@ -83,7 +65,7 @@ fn train_then_classify_with_expected_labels() {
 
 #[test]
 fn keep_news_prints_the_cleaned_document() {
-    let o = run(classify_bin(), &["--keep", "news", "examples/page.txt"]);
+    let o = run_args(classify_bin(), &["--keep", "news", "examples/page.txt"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string("examples/page.txt").unwrap();
     let first_two: Vec<&str> = page.lines().take(2).collect();
@@ -99,7 +81,7 @@ fn jsonl_documents_keep_their_fields() {
         "{\"id\": \"a1\", \"url\": \"http://x\", \"text\": \"国务院召开常务会议，部署稳就业工作。\\n震惊！她竟然这样做，网友看完惊呆了\"}\n",
     )
     .unwrap();
-    let o = run(
+    let o = run_args(
         classify_bin(),
         &["--format", "jsonl", input.to_str().unwrap()],
     );
@@ -117,7 +99,7 @@ fn jsonl_documents_keep_their_fields() {
     assert_eq!(labels, ["news", "clickbait"]);
 
     // --keep on JSONL keeps the record and replaces its text.
-    let o = run(classify_bin(), &["--keep", "news", input.to_str().unwrap()]);
+    let o = run_args(classify_bin(), &["--keep", "news", input.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["id"], "a1");
     assert_eq!(v["text"], "国务院召开常务会议，部署稳就业工作。");
@@ -141,7 +123,7 @@ fn stdin_and_directories_are_inputs() {
     let o = child.wait_with_output().unwrap();
     assert!(stdout(&o).contains("-\t\t1\tnews\t"), "{}", stdout(&o));
 
-    let o = run(classify_bin(), &["examples/"]);
+    let o = run_args(classify_bin(), &["examples/"]);
     assert!(o.status.success());
     assert!(stdout(&o).starts_with("== examples/page.txt"));
 }
@@ -258,7 +240,7 @@ fn bad_model_files_give_clear_errors() {
     for (name, content, needle) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
-        let o = run(
+        let o = run_args(
             classify_bin(),
             &["--model", path.to_str().unwrap(), "examples/page.txt"],
         );
@@ -271,7 +253,7 @@ fn bad_model_files_give_clear_errors() {
 
 #[test]
 fn unknown_keep_label_is_an_error() {
-    let o = run(classify_bin(), &["--keep", "sports", "examples/page.txt"]);
+    let o = run_args(classify_bin(), &["--keep", "sports", "examples/page.txt"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("clickbait, news"), "{}", stderr(&o));
 }

@@ -12,7 +12,7 @@ use newsbait::cli::pages::{
     GramCounts, Reference, References, labelled_pages, median, read_eval_pages,
 };
 use newsbait::cli::report::ReportOptions;
-use newsbait::data::{LabelledPage, OnInvalid};
+use newsbait::{LabelledPage, OnInvalid};
 use serde_json::{Value, json};
 
 fn args(extra: &[&str]) -> EvalArgs {

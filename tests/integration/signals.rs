@@ -1,13 +1,11 @@
 //! An interrupted training run (SIGINT, SIGTERM) leaves no partial model or
 //! temporary file, and an existing model at the output path is untouched.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 const OLD: &[u8] = b"the model that was here before";
 
@@ -96,7 +94,7 @@ fn an_uninterrupted_run_replaces_the_model_whole() {
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let model = newsbait::Model::load(&dir.path().join("out.model")).unwrap();
-    assert_eq!(model.labels.len(), 2);
+    assert_eq!(model.labels().len(), 2);
     assert!(temporaries(dir.path()).is_empty());
     // The model gets the usual file mode, not a temporary's 0600.
     use std::os::unix::fs::PermissionsExt;

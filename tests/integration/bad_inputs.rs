@@ -2,16 +2,15 @@
 //! line, what was wrong, what to do), a non-zero exit where the run cannot go
 //! on, and never a panic.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::*;
-use newsbait::data::{
-    DataFormat, DocumentFormat, MAX_LINE_BYTES, OnInvalid, for_each_document, for_each_line,
-    read_examples, read_examples_from,
+use crate::common::*;
+use newsbait::cli::for_each_line;
+use newsbait::{
+    DataFormat, DocumentFormat, MAX_LINE_BYTES, OnInvalid, for_each_document, read_examples,
+    read_examples_from,
 };
 
 fn train(dir: &Path, name: &str, data: &[u8], extra: &[&str]) -> std::process::Output {

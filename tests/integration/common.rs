@@ -1,5 +1,4 @@
 //! Small inputs for the reliability tests, written for them (no corpus text).
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -67,6 +66,11 @@ pub fn train_bin() -> &'static str {
 
 pub fn classify_bin() -> &'static str {
     env!("CARGO_BIN_EXE_newsbait-classify")
+}
+
+/// Runs `bin ARGS...` (see [`run`]).
+pub fn run_args(bin: &str, args: &[&str]) -> Output {
+    run(Command::new(bin).args(args))
 }
 
 /// Runs a command and returns its output; never waits on standard input.

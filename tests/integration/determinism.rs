@@ -2,12 +2,10 @@
 //! count; classification output is in input order and the same for 1 and N
 //! threads and any batch size.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
 
 fn train_with_threads(dir: &Path, data: &Path, threads: usize, extra: &[&str]) -> Vec<u8> {
@@ -146,11 +144,11 @@ fn the_document_reader_streams() {
     let read = Rc::new(Cell::new(0));
     let mut handed_out = 0usize;
     let mut max_ahead = 0usize;
-    newsbait::data::for_each_document(
+    newsbait::for_each_document(
         Path::new("d.jsonl"),
         Counting(data.as_bytes(), read.clone()),
-        newsbait::data::DocumentFormat::Jsonl,
-        newsbait::data::OnInvalid::Error,
+        newsbait::DocumentFormat::Jsonl,
+        newsbait::OnInvalid::Error,
         |_| {
             handed_out += 1;
             let consumed = ends[handed_out - 1];

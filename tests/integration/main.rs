@@ -1,0 +1,13 @@
+//! The integration tests, one binary (as ripgrep does): each file is a module,
+//! so the crate and its dependencies are linked once rather than once a file.
+
+mod bad_inputs;
+mod cli;
+mod common;
+mod determinism;
+mod eval;
+mod eval_pages;
+mod fuzz_regressions;
+mod pipeline;
+mod properties;
+mod signals;
