@@ -51,7 +51,9 @@ pub use data::{
 };
 pub use error::{Error, Result};
 pub use features::{FeatureSettings, LengthNorm};
-pub use html::{Block, BlockFeatures, Cue, CueSet, HtmlPage};
+pub use html::{
+    Block, BlockFeatures, CharsetSource, Cue, CueSet, HtmlError, HtmlOptions, HtmlPage,
+};
 pub use model::{
     ClassWeight, FORMAT_VERSION, LabelCount, Model, ModelSettings, TrainingSummary, Variant,
 };

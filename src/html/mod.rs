@@ -23,7 +23,7 @@
 //! A page of blocks is classified like a page of text paragraphs:
 //!
 //! ```
-//! use newsbait::html::HtmlPage;
+//! use newsbait::HtmlPage;
 //! use newsbait::{Context, Model};
 //! let page = HtmlPage::parse(b"<body><p>\xe5\x9b\xbd\xe5\x8a\xa1\xe9\x99\xa2</p><ul><li><a href=x>AB</a></li></ul></body>").unwrap();
 //! assert_eq!(page.blocks()[0].text(), "国务院");

@@ -49,7 +49,7 @@ fn model_bytes_regressions() {
                     );
                 }
             }
-            Err(e) => assert!(e.to_string().starts_with("fuzz.model: "), "{e}"),
+            Err(e) => assert!(e.to_string().starts_with("<bytes>: "), "{e}"),
         }
     }
 }
