@@ -228,7 +228,7 @@ pub fn for_each_line(
     policy: OnInvalid,
     f: impl FnMut(usize, &str) -> Result<()>,
 ) -> Result<ReadStats> {
-    for_each_line_capped(path, reader, policy, MAX_LINE_BYTES, f)
+    lines(path, reader, policy, MAX_LINE_BYTES, f)
 }
 
 /// [`for_each_line`] with lines longer than `max_line` bytes counted as invalid.
@@ -237,8 +237,20 @@ pub fn for_each_line_capped(
     reader: impl Read,
     policy: OnInvalid,
     max_line: usize,
-    mut f: impl FnMut(usize, &str) -> Result<()>,
+    f: impl FnMut(usize, &str) -> Result<()>,
 ) -> Result<ReadStats> {
+    lines(path, reader, policy, max_line, f)
+}
+
+/// [`for_each_line_capped`] where `f` may stop the reading with an error of
+/// its own type `E` (anything a reading [`Error`] converts into).
+fn lines<E: From<Error>>(
+    path: &Path,
+    reader: impl Read,
+    policy: OnInvalid,
+    max_line: usize,
+    mut f: impl FnMut(usize, &str) -> Result<(), E>,
+) -> Result<ReadStats, E> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut buf = Vec::new();
     let mut stats = ReadStats::default();
@@ -285,7 +297,8 @@ pub fn for_each_line_capped(
                     format!(
                         "{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"
                     ),
-                ));
+                )
+                .into());
             }
         };
         f(line_no, text)?;
@@ -502,12 +515,24 @@ pub fn for_each_document(
     reader: impl Read,
     format: DocumentFormat,
     policy: OnInvalid,
-    mut f: impl FnMut(Document) -> Result<()>,
+    f: impl FnMut(Document) -> Result<()>,
 ) -> Result<ReadStats> {
+    documents(path, reader, format, policy, f)
+}
+
+/// [`for_each_document`] where `f` may stop the reading with an error of its
+/// own type `E` (such as "the consumer has gone"), returned as it is.
+pub(crate) fn documents<E: From<Error>>(
+    path: &Path,
+    reader: impl Read,
+    format: DocumentFormat,
+    policy: OnInvalid,
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<ReadStats, E> {
     match format {
         DocumentFormat::Jsonl => {
             let mut malformed = ReadStats::default();
-            let mut stats = for_each_line(path, reader, policy, |line_no, line| {
+            let mut stats = lines(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
                 if line.trim().is_empty() {
                     return Ok(());
                 }
@@ -525,7 +550,7 @@ pub fn for_each_document(
                         malformed.skip(line_no, m, true);
                         Ok(())
                     }
-                    Err(m) => Err(Error::parse(path, line_no, m)),
+                    Err(m) => Err(Error::parse(path, line_no, m).into()),
                 }
             })?;
             stats.merge(malformed);
@@ -533,13 +558,8 @@ pub fn for_each_document(
         }
         DocumentFormat::Text => {
             let mut paragraphs = Vec::new();
-            let stats = for_each_line(path, reader, policy, |line_no, line| {
-                if !line.trim().is_empty() && !crate::text::is_separator(line) {
-                    paragraphs.push(Paragraph {
-                        line: line_no,
-                        text: line.to_string(),
-                    });
-                }
+            let stats = lines(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+                paragraphs.extend(Paragraph::from_line(line_no, line));
                 Ok(())
             })?;
             f(Document {

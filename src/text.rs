@@ -109,6 +109,18 @@ pub struct Paragraph {
     pub text: String,
 }
 
+impl Paragraph {
+    /// The paragraph a line of a document makes, if any: `None` for a blank
+    /// line or one of separators only. The one place where a line becomes a
+    /// paragraph, for text in memory and for files read line by line.
+    pub(crate) fn from_line(line: usize, text: &str) -> Option<Paragraph> {
+        (!text.trim().is_empty() && !is_separator(text)).then(|| Paragraph {
+            line,
+            text: text.to_string(),
+        })
+    }
+}
+
 /// True for a line that holds no letter or digit of any script: `-`, `——`, `***`,
 /// `· · ·`. Such lines separate list items on scraped pages and carry no text.
 pub fn is_separator(line: &str) -> bool {
@@ -136,11 +148,7 @@ pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
     document
         .lines()
         .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty() && !is_separator(line))
-        .map(|(i, line)| Paragraph {
-            line: i + 1,
-            text: line.to_string(),
-        })
+        .filter_map(|(i, line)| Paragraph::from_line(i + 1, line))
         .collect()
 }
 

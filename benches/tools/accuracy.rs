@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .examples
         .par_iter()
         .filter_map(|e| {
-            let t = model.label_index(&e.label.as_str())?;
+            let t = model.label_index(e.label.as_str())?;
             Some((t, model.predict(&e.text).label_index()))
         })
         .unzip();

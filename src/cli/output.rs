@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::data::{Document, DocumentFormat, OnInvalid, for_each_document, open};
+use crate::data::{Document, DocumentFormat, OnInvalid, documents, open};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::score::{Context, Prediction, kept};
@@ -102,8 +102,8 @@ pub fn classify_inputs(
                     .unwrap_or_else(|| DocumentFormat::from_path(path));
                 let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
                 let mut bytes = 0usize;
-                let read = open(path).and_then(|input| {
-                    for_each_document(path, input, format, options.on_invalid, |doc| {
+                let read = open(path).map_err(Stop::Read).and_then(|input| {
+                    documents(path, input, format, options.on_invalid, |doc| {
                         bytes += doc.paragraphs.iter().map(|p| p.text.len()).sum::<usize>();
                         batch.push(doc);
                         if batch.len() >= batch_size || bytes >= limit {
@@ -112,8 +112,7 @@ pub fn classify_inputs(
                             let full =
                                 std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                             // The writer has stopped (an error): stop reading.
-                            tx.send(Ok(full))
-                                .map_err(|_| Error::Settings("stopped".into()))?;
+                            tx.send(Ok(full)).map_err(|_| Stop::WriterGone)?;
                         }
                         Ok(())
                     })
@@ -127,10 +126,12 @@ pub fn classify_inputs(
                             return skipped;
                         }
                     }
-                    Err(e) => {
+                    Err(Stop::Read(e)) => {
                         let _ = tx.send(Err(e));
                         return skipped;
                     }
+                    // The writer has its own error to report.
+                    Err(Stop::WriterGone) => return skipped,
                 }
             }
             skipped
@@ -158,6 +159,20 @@ pub fn classify_inputs(
     })?;
     out.flush().map_err(|e| Error::io(stdout, e))?;
     Ok(stats)
+}
+
+/// Why the reader thread stopped before the end of its inputs.
+enum Stop {
+    /// An input could not be read: reported to the writer.
+    Read(Error),
+    /// The writer hung up (it had an error of its own): nothing to report.
+    WriterGone,
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Read(e)
+    }
 }
 
 /// Text read into one batch at most (besides the 512-document cap).

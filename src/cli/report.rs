@@ -13,7 +13,7 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::cli::metrics::{self, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
+use crate::cli::metrics::{self, ClassMetrics, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
 use crate::cli::pages::{Cleaning, CleaningFigures};
 use crate::cli::plots;
 use crate::error::Result;
@@ -49,10 +49,17 @@ impl Scored {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelMetrics {
     pub label: String,
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-    pub support: u64,
+    /// Written beside `label` in the report, as one object.
+    #[serde(flatten)]
+    pub metrics: ClassMetrics,
+}
+
+/// A label's figures read as the figures themselves (`m.f1`).
+impl std::ops::Deref for LabelMetrics {
+    type Target = ClassMetrics;
+    fn deref(&self) -> &ClassMetrics {
+        &self.metrics
+    }
 }
 
 /// A point of the ROC curve; `threshold` is null for the leading (0, 0) point.
@@ -154,12 +161,9 @@ impl Metrics {
             per_class: labels
                 .iter()
                 .zip(cm.per_class())
-                .map(|(label, m)| LabelMetrics {
+                .map(|(label, metrics)| LabelMetrics {
                     label: label.clone(),
-                    precision: m.precision,
-                    recall: m.recall,
-                    f1: m.f1,
-                    support: m.support,
+                    metrics,
                 })
                 .collect(),
             confusion: cm.counts,

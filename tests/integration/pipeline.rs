@@ -44,7 +44,7 @@ fn sparse_scores_equal_linfa_bayes_on_dense_input() {
         for (j, v) in model.vectorize(&e.text) {
             x[[i, j as usize]] = v;
         }
-        y[i] = model.label_index(&e.label.as_str()).unwrap();
+        y[i] = model.label_index(e.label.as_str()).unwrap();
     }
     let dense = MultinomialNb::params()
         .alpha(model.settings().alpha)
