@@ -605,7 +605,7 @@ fn classify_writes_nothing_partial_to_a_failing_writer() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("d.jsonl");
     std::fs::write(&docs, documents_jsonl(10)).unwrap();
-    let model = newsbait::Model::load(&train_small_model(dir.path())).unwrap();
+    let model = newsbait::Model::load(train_small_model(dir.path())).unwrap();
     let err = newsbait::cli::output::classify_inputs(
         &model,
         &[docs],

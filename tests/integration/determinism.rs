@@ -90,7 +90,7 @@ fn classification_is_in_input_order_and_the_same_for_any_thread_count() {
 #[test]
 fn batches_of_any_size_give_the_same_output() {
     let dir = tempfile::tempdir().unwrap();
-    let model = newsbait::Model::load(&train_small_model(dir.path())).unwrap();
+    let model = newsbait::Model::load(train_small_model(dir.path())).unwrap();
     let docs = dir.path().join("docs.jsonl");
     let data = documents_jsonl(12_000);
     assert!(data.len() > 3 << 20);

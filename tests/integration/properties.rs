@@ -180,13 +180,13 @@ proptest! {
     fn scoring_gives_probabilities_that_sum_to_one(texts in prop::collection::vec(any_text(), 1..6)) {
         let m = model();
         for t in &texts {
-            assert_probabilities(&m.predict(t).probabilities().to_vec())?;
+            assert_probabilities(m.predict(t).probabilities())?;
         }
         for context in [true, false] {
             let preds = m.classify(&texts, if context { newsbait::Context::Page } else { newsbait::Context::Off });
             prop_assert_eq!(preds.len(), texts.len());
             for p in &preds {
-                assert_probabilities(&p.probabilities())?;
+                assert_probabilities(p.probabilities())?;
             }
         }
     }

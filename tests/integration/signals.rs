@@ -93,7 +93,7 @@ fn an_uninterrupted_run_replaces_the_model_whole() {
     let child = spawn_training(dir.path(), &training_jsonl(2), None);
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let model = newsbait::Model::load(&dir.path().join("out.model")).unwrap();
+    let model = newsbait::Model::load(dir.path().join("out.model")).unwrap();
     assert_eq!(model.labels().len(), 2);
     assert!(temporaries(dir.path()).is_empty());
     // The model gets the usual file mode, not a temporary's 0600.
