@@ -15,7 +15,7 @@
 //! with the GIL held, so no thread of ours is inside the pool's lock then.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
@@ -26,10 +26,9 @@ use rayon::prelude::*;
 
 #[cfg(feature = "counts")]
 use newsbait::Counts;
-use newsbait::data::OnInvalid;
-use newsbait::features::LengthNorm;
-use newsbait::model::{ClassWeight, Variant};
-use newsbait::{Context, Example, Model, TrainParams};
+use newsbait::{
+    ClassWeight, Context, Example, LengthNorm, Model, OnInvalid, TrainParams, Variant,
+};
 
 /// fastText writes labels as `__label__name`; `predict` does the same.
 const LABEL_PREFIX: &str = "__label__";
@@ -224,7 +223,7 @@ fn paragraphs(text: String) -> Vec<String> {
 }
 
 fn split(text: &str) -> Vec<String> {
-    newsbait::text::split_paragraphs(text)
+    newsbait::split_paragraphs(text)
         .into_iter()
         .map(|p| p.text)
         .collect()
@@ -349,7 +348,7 @@ impl PyModel {
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
         let data = data.to_vec();
-        let model = run(py, move || Model::from_bytes(&data, Path::new("<bytes>")))?;
+        let model = run(py, move || Model::from_bytes(&data))?;
         Ok(PyModel::wrap(py, model))
     }
 
@@ -674,7 +673,7 @@ fn examples_of(
 ) -> Result<(TrainParams, Vec<Example>), newsbait::Error> {
     match path {
         Some(path) => {
-            let data = newsbait::data::read_examples(&path, None, on_invalid)?;
+            let data = newsbait::read_examples(&path, None, on_invalid)?;
             Ok((params.source(path.display().to_string()), data.examples))
         }
         None => Ok((
