@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::html::{BlockFeatures, HtmlOptions, HtmlPage};
 use crate::text::{Paragraph, split_paragraphs};
 
 /// A class name, such as `news` or `clickbait`. Nothing in the library knows
@@ -348,7 +349,7 @@ pub fn read_examples_from(
     let mut examples = Vec::new();
     let mut malformed = ReadStats::default();
     let mut stats = for_each_line(path, reader, policy, |line_no, line| {
-        if line.trim().is_empty() {
+        if line.trim().is_empty() || (format == DataFormat::Tsv && is_tsv_header(line, line_no)) {
             return Ok(());
         }
         let parsed = match format {
@@ -476,17 +477,83 @@ fn parse_fasttext_example(line: &str) -> Result<Example, String> {
     }
 }
 
+/// True for a TSV header row `label<TAB>text` on the first line: skipped by
+/// every TSV reader, never learned as a label.
+fn is_tsv_header(line: &str, line_no: usize) -> bool {
+    line_no == 1
+        && line.split_once('\t').is_some_and(|(l, t)| {
+            l.trim().eq_ignore_ascii_case("label") && t.trim().eq_ignore_ascii_case("text")
+        })
+}
+
 /// Where a document came from: a file, and for JSONL input its record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The input file (`-` for standard input).
     pub path: PathBuf,
-    /// 1-based line of the record in a JSONL input; `None` for a plain text file.
+    /// 1-based line of the record in the input when a file holds several
+    /// documents (JSONL, lines, blocks, TSV, fastText); `None` when the
+    /// whole file is one document (text, HTML).
     pub record: Option<usize>,
     /// The record's other fields (an id, a url), carried to the output.
     pub fields: Map<String, Value>,
-    /// The paragraphs to classify, in order.
+    /// The paragraphs to classify, in order. For HTML, a paragraph is a
+    /// block and its `line` is the block's 1-based index.
     pub paragraphs: Vec<Paragraph>,
+    /// One a paragraph: what the markup says about it (neutral for text).
+    pub features: Vec<BlockFeatures>,
+    /// One a paragraph for HTML documents: the block's tag path
+    /// (`body>div#main>p`); empty for text documents.
+    pub tag_paths: Vec<String>,
+}
+
+impl Document {
+    /// A text document: paragraphs with neutral features.
+    fn text(
+        path: &Path,
+        record: Option<usize>,
+        fields: Map<String, Value>,
+        paragraphs: Vec<Paragraph>,
+    ) -> Document {
+        Document {
+            path: path.to_path_buf(),
+            record,
+            features: vec![BlockFeatures::default(); paragraphs.len()],
+            fields,
+            paragraphs,
+            tag_paths: Vec::new(),
+        }
+    }
+
+    /// An HTML document: one paragraph a block, with its features and path.
+    fn html(
+        path: &Path,
+        record: Option<usize>,
+        fields: Map<String, Value>,
+        page: HtmlPage,
+    ) -> Document {
+        let blocks = page.into_blocks();
+        let mut doc = Document {
+            path: path.to_path_buf(),
+            record,
+            fields,
+            paragraphs: Vec::with_capacity(blocks.len()),
+            features: Vec::with_capacity(blocks.len()),
+            tag_paths: Vec::with_capacity(blocks.len()),
+        };
+        for (i, block) in blocks.into_iter().enumerate() {
+            let (text, tag_path, features) = block.into_parts();
+            doc.paragraphs.push(Paragraph { line: i + 1, text });
+            doc.features.push(features);
+            doc.tag_paths.push(tag_path);
+        }
+        doc
+    }
+
+    /// Whether the paragraphs are HTML blocks (with tag paths).
+    pub fn is_html(&self) -> bool {
+        !self.tag_paths.is_empty() || self.fields.contains_key("html")
+    }
 }
 
 /// The layout of a file of documents.
@@ -494,28 +561,118 @@ pub struct Document {
 pub enum DocumentFormat {
     /// The whole file is one document; a paragraph a non-empty line.
     Text,
-    /// One document a line: a JSON object with a `text` field.
+    /// Each non-empty line is its own document (fastText's convention).
+    Lines,
+    /// Documents separated by blank lines; a paragraph a non-empty line.
+    Blocks,
+    /// `label<TAB>text` a line, each line its own document; the label is
+    /// ignored (a header row `label<TAB>text` is skipped).
+    Tsv,
+    /// `__label__x text` a line, each line its own document; the labels are
+    /// ignored.
+    Fasttext,
+    /// One document a line: a JSON object with an `html` or a `text` field.
     Jsonl,
+    /// The whole file is one HTML page, its charset detected.
+    Html,
 }
 
 impl DocumentFormat {
-    /// JSONL for `.jsonl`/`.ndjson`/`.json` names, text otherwise.
+    /// The format a file's extension says: `.jsonl`/`.ndjson`/`.json` JSONL,
+    /// `.html`/`.htm`/`.xhtml` HTML, `.tsv` TSV, `.ft`/`.fasttext` fastText,
+    /// anything else (`.txt` included) text, the whole file one document.
     pub fn from_path(path: &Path) -> DocumentFormat {
-        match path.extension().and_then(|e| e.to_str()) {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
             Some("jsonl" | "ndjson" | "json") => DocumentFormat::Jsonl,
+            Some("html" | "htm" | "xhtml") => DocumentFormat::Html,
+            Some("tsv") => DocumentFormat::Tsv,
+            Some("ft" | "fasttext") => DocumentFormat::Fasttext,
             _ => DocumentFormat::Text,
         }
     }
 }
 
-/// Reads documents from `reader` and hands each to `f` as soon as it is read:
-/// a text input gives one document, a JSONL input one a record.
-pub fn for_each_document(
+/// A document as read, before its HTML (if any) is cut into blocks: the
+/// cutting is the costly part, so a caller can run it on any thread
+/// ([`RawDocument::parse`]) while reading goes on.
+#[derive(Debug, Clone)]
+pub struct RawDocument(Raw);
+
+#[derive(Debug, Clone)]
+enum Raw {
+    Ready(Document),
+    /// An HTML file's bytes (at most [`HtmlOptions::max_bytes`] + 1).
+    HtmlBytes {
+        path: PathBuf,
+        bytes: Vec<u8>,
+    },
+    /// A JSONL record whose `html` field is the page.
+    HtmlRecord {
+        path: PathBuf,
+        record: usize,
+        fields: Map<String, Value>,
+    },
+}
+
+impl RawDocument {
+    /// The input file the document comes from.
+    pub fn path(&self) -> &Path {
+        match &self.0 {
+            Raw::Ready(d) => &d.path,
+            Raw::HtmlBytes { path, .. } | Raw::HtmlRecord { path, .. } => path,
+        }
+    }
+
+    /// Bytes of text held (for batching).
+    pub fn size(&self) -> usize {
+        match &self.0 {
+            Raw::Ready(d) => d.paragraphs.iter().map(|p| p.text.len()).sum(),
+            Raw::HtmlBytes { bytes, .. } => bytes.len(),
+            Raw::HtmlRecord { fields, .. } => fields
+                .get("html")
+                .and_then(Value::as_str)
+                .map_or(0, str::len),
+        }
+    }
+
+    /// The document, HTML cut into blocks. An HTML file that is binary is
+    /// an error naming the file.
+    pub fn parse(self) -> Result<Document> {
+        let opts = HtmlOptions::default();
+        match self.0 {
+            Raw::Ready(d) => Ok(d),
+            Raw::HtmlBytes { path, bytes } => {
+                let page = HtmlPage::parse_with(&bytes, &opts)
+                    .map_err(|e| Error::parse(&path, 1, e.to_string()))?;
+                Ok(Document::html(&path, None, Map::new(), page))
+            }
+            Raw::HtmlRecord {
+                path,
+                record,
+                fields,
+            } => {
+                let html = fields.get("html").and_then(Value::as_str).unwrap_or("");
+                let page = HtmlPage::parse_str(html, &opts);
+                Ok(Document::html(&path, Some(record), fields, page))
+            }
+        }
+    }
+}
+
+/// [`for_each_document`] without cutting HTML: each document is handed to
+/// `f` as soon as it is read, its HTML still to be cut by
+/// [`RawDocument::parse`]. An HTML input is read up to
+/// [`HtmlOptions::max_bytes`] (the rest is cut off), never whole.
+pub fn for_each_raw_document(
     path: &Path,
     reader: impl Read,
     format: DocumentFormat,
     policy: OnInvalid,
-    f: impl FnMut(Document) -> Result<()>,
+    f: impl FnMut(RawDocument) -> Result<()>,
 ) -> Result<ReadStats> {
     documents(path, reader, format, policy, f)
 }
@@ -527,9 +684,24 @@ pub(crate) fn documents<E: From<Error>>(
     reader: impl Read,
     format: DocumentFormat,
     policy: OnInvalid,
-    mut f: impl FnMut(Document) -> Result<(), E>,
+    mut f: impl FnMut(RawDocument) -> Result<(), E>,
 ) -> Result<ReadStats, E> {
     match format {
+        DocumentFormat::Html => {
+            let mut bytes = Vec::new();
+            reader
+                .take(HtmlOptions::default().max_bytes as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(path, e))?;
+            f(RawDocument(Raw::HtmlBytes {
+                path: path.to_path_buf(),
+                bytes,
+            }))?;
+            Ok(ReadStats {
+                lines: 1,
+                ..ReadStats::default()
+            })
+        }
         DocumentFormat::Jsonl => {
             let mut malformed = ReadStats::default();
             let mut stats = lines(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
@@ -538,14 +710,29 @@ pub(crate) fn documents<E: From<Error>>(
                 }
                 let parsed = serde_json::from_str::<Map<String, Value>>(line)
                     .map_err(|e| format!("not a JSON object: {e}"))
-                    .and_then(|mut fields| Ok((text_field(&mut fields)?, fields)));
+                    .and_then(|mut fields| match fields.get("html") {
+                        Some(Value::String(_)) => Ok(Raw::HtmlRecord {
+                            path: path.to_path_buf(),
+                            record: line_no,
+                            fields,
+                        }),
+                        Some(other) => Err(format!(
+                            "\"html\" must be a string, found {}",
+                            json_kind(other)
+                        )),
+                        None => {
+                            let text = text_field(&mut fields)
+                                .map_err(|m| format!("{m} (nor an \"html\" field)"))?;
+                            Ok(Raw::Ready(Document::text(
+                                path,
+                                Some(line_no),
+                                fields,
+                                split_paragraphs(&text),
+                            )))
+                        }
+                    });
                 match parsed {
-                    Ok((text, fields)) => f(Document {
-                        path: path.to_path_buf(),
-                        record: Some(line_no),
-                        fields,
-                        paragraphs: split_paragraphs(&text),
-                    }),
+                    Ok(doc) => f(RawDocument(doc)),
                     Err(m) if policy == OnInvalid::Skip => {
                         malformed.skip(line_no, m, true);
                         Ok(())
@@ -556,21 +743,140 @@ pub(crate) fn documents<E: From<Error>>(
             stats.merge(malformed);
             Ok(stats)
         }
+        _ => read_text_formats(path, reader, format, policy, |d| {
+            f(RawDocument(Raw::Ready(d)))
+        }),
+    }
+}
+
+/// Reads documents from `reader` and hands each to `f` as soon as it is read:
+/// a text or HTML input gives one document, a JSONL input one a record, a
+/// lines, TSV or fastText input one a line, a blocks input one a run of
+/// non-blank lines.
+///
+/// A JSONL record with an `html` field is an HTML page (the field is already
+/// text, so no charset detection); when it also has a `text` field, `html`
+/// wins and `text` is kept among the record's fields (so `--keep` replaces
+/// it with the cleaned article).
+pub fn for_each_document(
+    path: &Path,
+    reader: impl Read,
+    format: DocumentFormat,
+    policy: OnInvalid,
+    mut f: impl FnMut(Document) -> Result<()>,
+) -> Result<ReadStats> {
+    match format {
+        DocumentFormat::Html | DocumentFormat::Jsonl => {
+            for_each_raw_document(path, reader, format, policy, |raw| f(raw.parse()?))
+        }
+        _ => read_text_formats(path, reader, format, policy, f),
+    }
+}
+
+/// The formats of plain text lines: text, lines, blocks, TSV, fastText.
+fn read_text_formats<E: From<Error>>(
+    path: &Path,
+    reader: impl Read,
+    format: DocumentFormat,
+    policy: OnInvalid,
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<ReadStats, E> {
+    match format {
+        DocumentFormat::Html | DocumentFormat::Jsonl => {
+            unreachable!("read by for_each_raw_document")
+        }
+        DocumentFormat::Lines | DocumentFormat::Tsv | DocumentFormat::Fasttext => {
+            let mut malformed = ReadStats::default();
+            let mut stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+                if line.trim().is_empty()
+                    || (format == DocumentFormat::Tsv && is_tsv_header(line, line_no))
+                {
+                    return Ok(());
+                }
+                let text = match format {
+                    DocumentFormat::Tsv => match line.split_once('\t') {
+                        Some((_, text)) => text,
+                        None if policy == OnInvalid::Skip => {
+                            malformed.skip(
+                                line_no,
+                                "expected `label<TAB>text`, found no tab".into(),
+                                true,
+                            );
+                            return Ok(());
+                        }
+                        None => {
+                            return Err(E::from(Error::parse(
+                                path,
+                                line_no,
+                                "expected `label<TAB>text`, found no tab",
+                            )));
+                        }
+                    },
+                    DocumentFormat::Fasttext => strip_fasttext_labels(line),
+                    _ => line,
+                };
+                let paragraphs = if text.trim().is_empty() || crate::text::is_separator(text) {
+                    Vec::new()
+                } else {
+                    vec![Paragraph {
+                        line: line_no,
+                        text: text.to_string(),
+                    }]
+                };
+                f(Document::text(path, Some(line_no), Map::new(), paragraphs))
+            })?;
+            stats.merge(malformed);
+            Ok(stats)
+        }
+        DocumentFormat::Blocks => {
+            let mut paragraphs = Vec::new();
+            let mut start = None;
+            let stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+                if line.trim().is_empty() {
+                    if let Some(first) = start.take() {
+                        f(Document::text(
+                            path,
+                            Some(first),
+                            Map::new(),
+                            std::mem::take(&mut paragraphs),
+                        ))?;
+                    }
+                    return Ok(());
+                }
+                start.get_or_insert(line_no);
+                if !crate::text::is_separator(line) {
+                    paragraphs.push(Paragraph {
+                        line: line_no,
+                        text: line.to_string(),
+                    });
+                }
+                Ok(())
+            })?;
+            if let Some(first) = start {
+                f(Document::text(path, Some(first), Map::new(), paragraphs))?;
+            }
+            Ok(stats)
+        }
         DocumentFormat::Text => {
             let mut paragraphs = Vec::new();
-            let stats = lines(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+            let stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
                 paragraphs.extend(Paragraph::from_line(line_no, line));
                 Ok(())
             })?;
-            f(Document {
-                path: path.to_path_buf(),
-                record: None,
-                fields: Map::new(),
-                paragraphs,
-            })?;
+            f(Document::text(path, None, Map::new(), paragraphs))?;
             Ok(stats)
         }
     }
+}
+
+/// The text of a fastText line without its leading `__label__x` tokens.
+fn strip_fasttext_labels(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some(after) = rest.strip_prefix("__label__") {
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        rest = after[end..].trim_start();
+    }
+    rest
 }
 
 /// A whole page with a label for every line, as in `pages/netease.jsonl`.
@@ -610,29 +916,104 @@ pub fn read_pages(path: &Path, policy: OnInvalid) -> Result<Vec<LabelledPage>> {
     Ok(pages)
 }
 
-/// Lists the files to read for the given paths: a directory gives its regular
-/// files (sorted, hidden ones skipped), `-` stands for standard input.
+/// The extensions read from directories by default (`--ext`).
+pub const DEFAULT_EXTENSIONS: &[&str] = &[
+    "txt", "text", "html", "htm", "xhtml", "jsonl", "ndjson", "json", "tsv", "ft", "fasttext",
+];
+
+/// The files to read, and what was passed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Files in order (`-` for standard input).
+    pub files: Vec<PathBuf>,
+    /// Files of a directory skipped as binary (a NUL byte in their first 8 KiB).
+    pub binary: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// One warning for the binary files skipped, or `None`.
+    pub fn warning(&self) -> Option<String> {
+        let first = self.binary.first()?;
+        Some(format!(
+            "skipped {} binary file{} found in directories (the first: {})",
+            self.binary.len(),
+            if self.binary.len() == 1 { "" } else { "s" },
+            first.display()
+        ))
+    }
+}
+
+/// Lists the files to read for the given paths with [`DEFAULT_EXTENSIONS`]:
+/// see [`collect_inputs`].
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+    Ok(collect_inputs(paths, DEFAULT_EXTENSIONS)?.files)
+}
+
+/// Lists the files to read for the given paths: a file is read whatever its
+/// name; a directory is walked recursively (as ripgrep does: sorted, hidden
+/// entries and symbolic links to directories skipped) for files whose
+/// extension is one of `extensions` (case-insensitive), binary ones set
+/// aside; `-` stands for standard input.
+pub fn collect_inputs<S: AsRef<str>>(paths: &[PathBuf], extensions: &[S]) -> Result<Inputs> {
+    let mut inputs = Inputs::default();
     for path in paths {
-        if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| Error::io(path, e))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .filter(|p| {
-                    !p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with('.'))
-                })
-                .collect();
-            files.sort();
-            out.extend(files);
+        if path != Path::new("-") && path.is_dir() {
+            walk(path, extensions, &mut inputs)?;
         } else {
-            out.push(path.clone());
+            inputs.files.push(path.clone());
         }
     }
-    Ok(out)
+    Ok(inputs)
+}
+
+fn walk<S: AsRef<str>>(dir: &Path, extensions: &[S], inputs: &mut Inputs) -> Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|entry| entry.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| Some((e.path(), e.file_type().ok()?)))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
+        if kind.is_dir() {
+            walk(&path, extensions, inputs)?;
+            continue;
+        }
+        if !path.is_file() {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !extensions
+            .iter()
+            .any(|x| x.as_ref().trim_start_matches('.').eq_ignore_ascii_case(ext))
+        {
+            continue;
+        }
+        if looks_binary(&path) {
+            inputs.binary.push(path);
+        } else {
+            inputs.files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A NUL byte in the first 8 KiB, as ripgrep decides (UTF-16 with a byte
+/// order mark is text).
+fn looks_binary(path: &Path) -> bool {
+    let mut head = [0u8; 8192];
+    let Ok(mut file) = File::open(path) else {
+        return false;
+    };
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    let head = &head[..n];
+    !(head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")) && head.contains(&0)
 }
 
 #[cfg(test)]

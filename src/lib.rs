@@ -45,9 +45,10 @@ mod train;
 
 pub use context::{DEFAULT_LIST_MARKERS, ListMarkers};
 pub use data::{
-    DataFormat, Document, DocumentFormat, Example, Examples, Label, LabelledLine, LabelledPage,
-    MAX_LINE_BYTES, OnInvalid, ReadStats, expand_inputs, for_each_document, read_examples,
-    read_examples_from, read_pages,
+    DEFAULT_EXTENSIONS, DataFormat, Document, DocumentFormat, Example, Examples, Inputs, Label,
+    LabelledLine, LabelledPage, MAX_LINE_BYTES, OnInvalid, RawDocument, ReadStats, collect_inputs,
+    expand_inputs, for_each_document, for_each_raw_document, read_examples, read_examples_from,
+    read_pages,
 };
 pub use error::{Error, Result};
 pub use features::{FeatureSettings, LengthNorm};

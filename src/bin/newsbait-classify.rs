@@ -8,15 +8,37 @@ use clap::Parser;
 use newsbait::Model;
 use newsbait::cli::flags::{DocumentFormatArg, OnInvalidArg};
 use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
-use newsbait::{OnInvalid, expand_inputs};
+use newsbait::{DEFAULT_EXTENSIONS, OnInvalid, collect_inputs};
 
 /// Label every paragraph of scraped news pages as policy news or clickbait.
 ///
-/// A plain text file is one document, a paragraph a non-empty line (lines of
-/// only `-`, `—`, `*` ... are skipped). A `.jsonl` file holds one document a
-/// line, with a `text` field; its other fields are carried to the output.
+/// Each file's format follows its extension unless --input-format is given:
+///
+/// - `.txt` and any other name: text, the whole file one document, a
+///   paragraph a non-empty line (lines of only `-`, `—`, `*` ... are
+///   skipped). For a file of unrelated lines (titles), pass
+///   `--input-format lines`; for blank-line-separated documents, `blocks`.
+///
+/// - `.html`, `.htm`, `.xhtml`: one HTML page, charset detected (byte order
+///   mark, UTF-8, `<meta charset>`, GBK/GB18030/Big5 guessed); a paragraph a
+///   block (`p`, `li`, `td`, `h1`, ...).
+///
+/// - `.jsonl`, `.ndjson`, `.json`: one document a line, a JSON object with an
+///   `html` field (a page) or a `text` field (plain text); when a record has
+///   both, `html` wins. Its other fields are carried to the output.
+///
+/// - `.tsv` (`label<TAB>text`, a header row skipped), `.ft`/`.fasttext`
+///   (`__label__x text`): each line its own document, the label ignored.
+///
+/// Directories are read recursively for the extensions of --ext; binary
+/// files are skipped with one warning. With page context on (the default),
+/// the probabilities printed are posteriors given the whole page.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None, after_help = "Examples:\n  newsbait-classify examples/\n  newsbait-classify --keep news page.txt > clean.txt\n  cat pages.jsonl | newsbait-classify --input-format jsonl --format jsonl -")]
+#[command(
+    version,
+    about,
+    after_help = "Examples:\n  newsbait-classify examples/\n  newsbait-classify --keep news page.txt > clean.txt\n  newsbait-classify --keep news page.html > article.txt\n  newsbait-classify --input-format lines titles.txt\n  cat pages.jsonl | newsbait-classify --input-format jsonl --format jsonl -"
+)]
 struct Args {
     /// Files or directories to classify; `-` reads standard input.
     #[arg(default_value = "-")]
@@ -27,12 +49,21 @@ struct Args {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// Print only the paragraphs with this label, in order: the cleaned document.
+    /// Print only the paragraphs with this label, in order: the cleaned
+    /// document (over several files, each after a `== file` header; with
+    /// `-f jsonl` or JSONL input, one record a document, its `text` the
+    /// cleaned article and its other fields carried).
     #[arg(long, value_name = "LABEL")]
     keep: Option<String>,
-    /// Input format [default: jsonl for .jsonl/.json files, text otherwise].
+    /// Input format of every input, standard input included [default: by
+    /// extension: jsonl for .jsonl/.ndjson/.json, html for .html/.htm/.xhtml,
+    /// tsv for .tsv, fasttext for .ft/.fasttext, text (one document a file)
+    /// for .txt and anything else].
     #[arg(long, value_enum)]
     input_format: Option<DocumentFormatArg>,
+    /// Extensions of the files read from directories, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()))]
+    ext: Vec<String>,
     /// Score each paragraph on its own, ignoring its neighbours on the page.
     #[arg(long)]
     no_context: bool,
@@ -64,7 +95,11 @@ fn main() -> Result<()> {
         model.prepare();
         anyhow::Ok(model)
     })?;
-    let inputs = expand_inputs(&args.inputs)?;
+    let inputs = collect_inputs(&args.inputs, &args.ext)?;
+    if let Some(warning) = inputs.warning() {
+        eprintln!("warning: {warning}");
+    }
+    let inputs = inputs.files;
     let options = ClassifyOptions {
         output: args.format,
         input_format: args.input_format.map(Into::into),

@@ -178,8 +178,18 @@ value_enum! {
     DocumentFormatArg => crate::data::DocumentFormat {
         /// The whole file is one document; a paragraph a non-empty line.
         Text,
-        /// One document a line: a JSON object with a `text` field.
+        /// Each non-empty line is its own document (fastText's convention).
+        Lines,
+        /// Documents separated by blank lines; a paragraph a non-empty line.
+        Blocks,
+        /// `label<TAB>text` a line, each its own document; the label is ignored.
+        Tsv,
+        /// `__label__x text` a line, each its own document; the label is ignored.
+        Fasttext,
+        /// One document a line: a JSON object with an `html` or a `text` field.
         Jsonl,
+        /// An HTML page, its charset detected; a paragraph a block.
+        Html,
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::data::{Document, DocumentFormat, OnInvalid, documents, open};
+use crate::data::{Document, DocumentFormat, OnInvalid, RawDocument, documents, open};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::score::{Context, Prediction, kept};
@@ -80,6 +80,8 @@ pub fn classify_inputs(
         .map(|k| model.keep_index(k))
         .transpose()?;
     let mut stats = ClassifyStats::default();
+    let headers = keep.is_some() && options.output == OutputFormat::Text && inputs.len() > 1;
+    let mut last_file: Option<PathBuf> = None;
     let stdout = Path::new("<stdout>");
     if options.output == OutputFormat::Tsv && options.keep.is_none() {
         let probs: Vec<String> = model.labels.iter().map(|l| format!("p_{l}")).collect();
@@ -91,20 +93,22 @@ pub fn classify_inputs(
     // batch's output in input order. Two batches in flight bound memory.
     let batch_size = options.batch_size.max(1);
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Document>>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<RawDocument>>>(1);
         let reader = scope.spawn(move || {
             let mut skipped = ClassifyStats::default();
-            // The first batch is small so that scoring starts early.
+            // The first batch is small so that scoring starts early. A batch
+            // runs on across files, so that many small files (HTML pages) are
+            // scored in parallel; HTML is cut into blocks by the workers.
             let mut limit = FIRST_BATCH_BYTES;
+            let mut batch: Vec<RawDocument> = Vec::with_capacity(batch_size);
+            let mut bytes = 0usize;
             for path in inputs {
                 let format = options
                     .input_format
                     .unwrap_or_else(|| DocumentFormat::from_path(path));
-                let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
-                let mut bytes = 0usize;
                 let read = open(path).map_err(Stop::Read).and_then(|input| {
                     documents(path, input, format, options.on_invalid, |doc| {
-                        bytes += doc.paragraphs.iter().map(|p| p.text.len()).sum::<usize>();
+                        bytes += doc.size();
                         batch.push(doc);
                         if batch.len() >= batch_size || bytes >= limit {
                             bytes = 0;
@@ -122,17 +126,20 @@ pub fn classify_inputs(
                         skipped.skipped_invalid += read.skipped_invalid;
                         skipped.skipped_malformed += read.skipped_malformed;
                         skipped.warnings.extend(read.warning(path));
+                    }
+                    Err(Stop::Read(e)) => {
                         if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
                             return skipped;
                         }
-                    }
-                    Err(Stop::Read(e)) => {
                         let _ = tx.send(Err(e));
                         return skipped;
                     }
                     // The writer has its own error to report.
                     Err(Stop::WriterGone) => return skipped,
                 }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Ok(batch));
             }
             skipped
         });
@@ -145,7 +152,14 @@ pub fn classify_inputs(
                     break;
                 }
             };
-            if let Err(e) = flush(model, &batch, options, keep, out, &mut stats) {
+            let header = |doc: &Document, out: &mut dyn Write| -> Result<()> {
+                if headers && last_file.as_deref() != Some(doc.path.as_path()) {
+                    writeln!(out, "== {}", doc.path.display()).map_err(|e| Error::io(stdout, e))?;
+                    last_file = Some(doc.path.clone());
+                }
+                Ok(())
+            };
+            if let Err(e) = flush(model, batch, options, keep, out, &mut stats, header) {
                 result = Err(e);
                 break;
             }
@@ -182,27 +196,31 @@ const FIRST_BATCH_BYTES: usize = 256 << 10;
 
 fn flush(
     model: &Model,
-    batch: &[Document],
+    batch: Vec<RawDocument>,
     options: &ClassifyOptions,
     keep: Option<usize>,
     out: &mut dyn Write,
     stats: &mut ClassifyStats,
+    mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let formatted: Vec<Vec<u8>> = batch
-        .par_iter()
-        .map(|doc| {
+    let formatted: Vec<Result<(Document, Vec<u8>)>> = batch
+        .into_par_iter()
+        .map(|raw| {
+            let doc = raw.parse()?;
             let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
             let preds = model.classify(&texts, options.context);
             let mut buf = Vec::with_capacity(doc.paragraphs.len() * 96);
-            write_document(model, doc, &texts, &preds, options, keep, &mut buf)
+            write_document(model, &doc, &texts, &preds, options, keep, &mut buf)
                 .expect("writing to memory does not fail");
-            buf
+            Ok((doc, buf))
         })
         .collect();
-    for (doc, buf) in batch.iter().zip(&formatted) {
+    for item in formatted {
+        let (doc, buf) = item?;
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
-        out.write_all(buf)
+        header(&doc, out)?;
+        out.write_all(&buf)
             .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
     }
     Ok(())
@@ -218,16 +236,31 @@ fn write_document(
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let file = doc.path.display().to_string();
+    let format = options
+        .input_format
+        .unwrap_or_else(|| DocumentFormat::from_path(&doc.path));
     if let Some(keep) = keep {
         let kept: Vec<&str> = kept(texts, preds, keep).collect();
-        return match (options.output, doc.record) {
-            (OutputFormat::Jsonl, _) | (_, Some(_)) => {
-                let mut record = doc.fields.clone();
-                record.insert("text".into(), Value::String(kept.join("\n")));
-                writeln!(out, "{}", Value::Object(record))
+        if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
+            // A JSONL record is written back whole (an `html` field too) with
+            // its `text` replaced; other inputs get a record naming the file.
+            let mut record = Map::new();
+            if format != DocumentFormat::Jsonl {
+                record.insert("file".into(), Value::String(file));
+                if let Some(r) = doc.record {
+                    record.insert("record".into(), json!(r));
+                }
             }
-            _ => kept.iter().try_for_each(|t| writeln!(out, "{t}")),
-        };
+            record.extend(doc.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+            record.insert("text".into(), Value::String(kept.join("\n")));
+            return writeln!(out, "{}", Value::Object(record));
+        }
+        kept.iter().try_for_each(|t| writeln!(out, "{t}"))?;
+        // Documents of a blocks file stay apart: a blank line after each.
+        if format == DocumentFormat::Blocks && !kept.is_empty() {
+            writeln!(out)?;
+        }
+        return Ok(());
     }
     match options.output {
         OutputFormat::Text => {
@@ -274,26 +307,38 @@ fn write_document(
             if let Some(r) = doc.record {
                 record.insert("record".into(), json!(r));
             }
-            for (k, v) in &doc.fields {
+            // The page itself is not repeated beside its blocks' labels.
+            for (k, v) in doc.fields.iter().filter(|(k, _)| *k != "html") {
                 record.insert(k.clone(), v.clone());
             }
             let paragraphs: Vec<Value> = doc
                 .paragraphs
                 .iter()
                 .zip(preds)
-                .map(|(para, p)| {
+                .enumerate()
+                .map(|(i, (para, p))| {
                     let probs: Map<String, Value> = model
                         .labels
                         .iter()
                         .zip(&p.probs)
                         .map(|(l, x)| (l.0.clone(), json!(x)))
                         .collect();
-                    json!({
-                        "line": para.line,
-                        "label": model.labels[p.label].0,
-                        "probs": probs,
-                        "text": para.text,
-                    })
+                    match doc.tag_paths.get(i) {
+                        Some(path) => json!({
+                            "block": para.line,
+                            "tag": doc.features[i].tag,
+                            "path": path,
+                            "label": model.labels[p.label].0,
+                            "probs": probs,
+                            "text": para.text,
+                        }),
+                        None => json!({
+                            "line": para.line,
+                            "label": model.labels[p.label].0,
+                            "probs": probs,
+                            "text": para.text,
+                        }),
+                    }
                 })
                 .collect();
             record.insert("paragraphs".into(), Value::Array(paragraphs));

@@ -8,6 +8,7 @@ mod determinism;
 mod eval;
 mod eval_pages;
 mod fuzz_regressions;
+mod inputs;
 mod pipeline;
 mod properties;
 mod signals;
