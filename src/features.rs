@@ -266,6 +266,16 @@ impl Interner {
     }
 }
 
+/// The token ids in a key: one, or two for a word pair.
+pub(crate) fn key_tokens(key: FeatureKey) -> Vec<u32> {
+    let (kind, a, b) = unpack(key);
+    if kind_from_tag(kind) == Kind::WordPair {
+        vec![a, b]
+    } else {
+        vec![a]
+    }
+}
+
 /// Replaces the token ids in a key through `map`, keeping its kind; the second
 /// token of a key that is not a word pair is no token and stays 0.
 pub fn remap_key(key: FeatureKey, map: impl Fn(u32) -> u32) -> FeatureKey {

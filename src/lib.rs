@@ -28,6 +28,7 @@
 #[doc(hidden)]
 pub mod cli;
 mod context;
+mod counts;
 mod data;
 mod error;
 mod features;
@@ -44,6 +45,7 @@ mod text;
 mod train;
 
 pub use context::{DEFAULT_LIST_MARKERS, ListMarkers};
+pub use counts::Counts;
 pub use data::{
     DEFAULT_EXTENSIONS, DataFormat, Document, DocumentFormat, Example, Examples, Inputs, Label,
     LabelledLine, LabelledPage, MAX_LINE_BYTES, OnInvalid, RawDocument, ReadStats, collect_inputs,

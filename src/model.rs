@@ -358,13 +358,103 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
 /// length and CRC-32. Tools that craft model files (fuzzers, tests) use it too,
 /// so the layout is written in one place.
 pub fn frame(payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    out.extend_from_slice(payload);
-    out
+    MODEL_FILE.frame(payload)
+}
+
+/// A kind of newsbait file: a payload behind a header of magic (8 bytes),
+/// format version (u32), payload length (u64) and CRC-32 of the payload
+/// (u32), all little-endian. Models and training counts share the layout.
+pub(crate) struct FileKind {
+    /// The first 8 bytes.
+    pub(crate) magic: &'static [u8; 8],
+    /// The format version this build reads and writes.
+    pub(crate) version: u32,
+    /// What the file is, in messages ("model").
+    pub(crate) name: &'static str,
+    /// How to make one, in messages.
+    pub(crate) make: &'static str,
+    /// How to make one this build reads, in messages.
+    pub(crate) remake: &'static str,
+    /// What to do with a damaged one, in messages.
+    pub(crate) repair: &'static str,
+}
+
+/// Model files.
+pub(crate) const MODEL_FILE: FileKind = FileKind {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    name: "model",
+    make: "train one with `newsbait-train`",
+    remake: "retrain the model with this version's `newsbait-train`",
+    repair: "retrain it or copy it again",
+};
+
+impl FileKind {
+    /// The payload behind its header.
+    pub(crate) fn frame(&self, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(self.magic);
+        out.extend_from_slice(&self.version.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// Checks the header (magic, version, length, checksum) and returns the
+    /// payload, or what is wrong.
+    pub(crate) fn unframe<'a>(&self, bytes: &'a [u8]) -> std::result::Result<&'a [u8], String> {
+        let name = self.name;
+        if bytes.len() < HEADER_LEN || &bytes[..8] != self.magic {
+            return Err(format!(
+                "not a newsbait {name} (it does not start with the {} header); {}",
+                String::from_utf8_lossy(self.magic),
+                self.make
+            ));
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let version = u32_at(8);
+        if version != self.version {
+            return Err(format!(
+                "{name} format version {version}, but this newsbait reads version {}; {}",
+                self.version, self.remake
+            ));
+        }
+        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let payload = &bytes[HEADER_LEN..];
+        if payload.len() as u64 != len {
+            return Err(format!(
+                "the file is truncated or has trailing bytes: the header promises {len} bytes of \
+                 {name}, the file holds {}",
+                payload.len()
+            ));
+        }
+        if crc32fast::hash(payload) != u32_at(20) {
+            return Err(format!(
+                "the {name} is corrupted (its checksum does not match); {}",
+                self.repair
+            ));
+        }
+        Ok(payload)
+    }
+
+    /// Reads a file of this kind; a file that does not start with the magic
+    /// is read no further than it (a 2 GB data file given by mistake is not
+    /// read whole), and [`FileKind::unframe`] then says what it is not.
+    pub(crate) fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let fail = |e| Error::io(path, e);
+        let mut file = std::fs::File::open(path).map_err(fail)?;
+        let mut bytes = Vec::new();
+        file.by_ref()
+            .take(8)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+        if bytes.as_slice() == self.magic {
+            file.read_to_end(&mut bytes).map_err(fail)?;
+        }
+        Ok(bytes)
+    }
 }
 
 /// The model shipped with newsbait, trained on the shared corpus's train split.
@@ -526,36 +616,7 @@ impl Model {
             path: path.to_path_buf(),
             message,
         };
-        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
-            return Err(fail(
-                "not a newsbait model (it does not start with the NEWSBAIT header); \
-                 train one with `newsbait-train`"
-                    .into(),
-            ));
-        }
-        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
-        let version = u32_at(8);
-        if version != FORMAT_VERSION {
-            return Err(fail(format!(
-                "model format version {version}, but this newsbait reads version {FORMAT_VERSION}; \
-                 retrain the model with this version's `newsbait-train`"
-            )));
-        }
-        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-        let payload = &bytes[HEADER_LEN..];
-        if payload.len() as u64 != len {
-            return Err(fail(format!(
-                "the file is truncated or has trailing bytes: the header promises {len} bytes of \
-                 model, the file holds {}",
-                payload.len()
-            )));
-        }
-        if crc32fast::hash(payload) != u32_at(20) {
-            return Err(fail(
-                "the model is corrupted (its checksum does not match); retrain it or copy it again"
-                    .into(),
-            ));
-        }
+        let payload = MODEL_FILE.unframe(bytes).map_err(fail)?;
         let model = decode_payload(payload).map_err(fail)?;
         model.check_shape().map_err(fail)?;
         model.check_values().map_err(fail)?;
@@ -607,20 +668,8 @@ impl Model {
 
     /// Reads a model file, such as one `newsbait-train` wrote.
     pub fn load(path: impl AsRef<Path>) -> Result<Model> {
-        use std::io::Read;
         let path = path.as_ref();
-        let fail = |e| Error::io(path, e);
-        // Look at the magic first, so that a 2 GB data file given as a model is not read whole.
-        let mut file = std::fs::File::open(path).map_err(fail)?;
-        let mut bytes = Vec::new();
-        file.by_ref()
-            .take(8)
-            .read_to_end(&mut bytes)
-            .map_err(fail)?;
-        if bytes.as_slice() == MAGIC {
-            file.read_to_end(&mut bytes).map_err(fail)?;
-        }
-        Model::decode(&bytes, path)
+        Model::decode(&MODEL_FILE.read(path)?, path)
     }
 
     /// Writes the model to `path` whole or not at all (through a temporary

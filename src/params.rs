@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::counts::Counts;
 use crate::data::{Example, LabelledPage};
 use crate::error::Result;
 use crate::features::LengthNorm;
@@ -175,13 +176,26 @@ impl TrainParams {
 
     /// [`TrainParams::fit`] on examples already in a slice.
     pub fn fit_slice(&self, examples: &[Example]) -> Result<Model> {
+        self.count_slice(examples)?.fit()
+    }
+
+    /// Counts `examples` without fitting: the mergeable sums a fit starts
+    /// from, for training on shards of the data ([`Counts::merge`], then
+    /// [`Counts::fit`]). Any labels will do; the fit needs two in all.
+    pub fn count(&self, examples: impl IntoIterator<Item = Example>) -> Result<Counts> {
+        let examples: Vec<Example> = examples.into_iter().collect();
+        self.count_slice(&examples)
+    }
+
+    /// [`TrainParams::count`] on examples already in a slice.
+    pub fn count_slice(&self, examples: &[Example]) -> Result<Counts> {
         self.check()?;
         let none = |_: u64| {};
         let progress: &(dyn Fn(u64) + Sync) = match &self.progress {
             Some(f) => f.as_ref(),
             None => &none,
         };
-        crate::train::train(examples, Path::new(&self.source), &self.settings, progress)
+        crate::train::count(examples, Path::new(&self.source), &self.settings, progress)
     }
 }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::context::{ContextModel, ListMarkers};
+use crate::counts::Counts;
 use crate::data::{Example, Label, LabelledPage};
 use crate::error::{Error, Result};
 use crate::features::{FeatureKey, Interner, feature_value, remap_key, vocabulary_of};
@@ -20,27 +21,66 @@ use crate::model::{LabelCount, Model, ModelSettings, TrainingSummary, Variant};
 
 /// Trains a model on `examples`; `data` names the training file in messages
 /// and in the model's summary. `progress` is called with the number of
-/// paragraphs segmented since its last call.
+/// paragraphs segmented since its last call. It is [`count`] then [`fit`]:
+/// one code path for one machine and for merged shards.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn train(
     examples: &[Example],
     data: &Path,
     settings: &ModelSettings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Model> {
+    fit(&count(examples, data, settings, progress)?)
+}
+
+/// Segments and counts `examples` (any labels, possibly none): the sums
+/// naive Bayes is fitted from, which [`Counts::merge`] adds up across shards.
+pub fn count(
+    examples: &[Example],
+    data: &Path,
+    settings: &ModelSettings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Counts> {
     settings.validate()?;
-    let fail = |message: String| Error::TrainingData {
-        path: data.to_path_buf(),
-        message,
-    };
-    if examples.is_empty() {
-        return Err(fail(
-            "no training examples: the file is empty or holds only blank lines".into(),
-        ));
-    }
     // Labels in sorted order, so the model does not depend on the input order.
     let mut labels: Vec<Label> = examples.iter().map(|e| e.label.clone()).collect();
     labels.sort();
     labels.dedup();
+    let label_index: HashMap<&Label, usize> =
+        labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
+    let classes = labels.len();
+
+    // Segment and count in parallel, chunk by chunk, then merge the chunks in
+    // input order: token ids are those of one pass through the input (first
+    // occurrence). Sums are exact (fixed point), so they do not depend on how
+    // the input is cut into chunks, threads or shards.
+    let segmenter = crate::segment::Segmenter::new(&settings.tokenizer);
+    let chunks: Vec<ChunkCounts> = examples
+        .par_chunks(COUNT_CHUNK)
+        .map(|chunk| count_chunk(chunk, &label_index, &segmenter, settings, progress))
+        .collect();
+    let tally = merge_chunks(&chunks.iter().collect::<Vec<_>>(), classes);
+    Ok(Counts::new(
+        settings.clone(),
+        data.display().to_string(),
+        labels,
+        tally,
+    ))
+}
+
+/// Fits naive Bayes on counts: the smoothed log-probabilities of the
+/// per-class sums and the class priors.
+pub fn fit(counts: &Counts) -> Result<Model> {
+    let (settings, labels, tally) = (&counts.settings, &counts.labels, &counts.tally);
+    let fail = |message: String| Error::TrainingData {
+        path: counts.source.clone().into(),
+        message,
+    };
+    if tally.documents.iter().sum::<usize>() == 0 {
+        return Err(fail(
+            "no training examples: the file is empty or holds only blank lines".into(),
+        ));
+    }
     if labels.len() < 2 {
         return Err(fail(format!(
             "every example has the label {:?}; a classifier needs at least two labels: \
@@ -48,63 +88,46 @@ pub fn train(
             labels[0].0
         )));
     }
-    let label_index: HashMap<&Label, usize> =
-        labels.iter().enumerate().map(|(i, l)| (l, i)).collect();
-    let classes = labels.len();
-
-    // Segment and count in parallel, chunk by chunk, then merge the chunks in
-    // input order: token ids are those of one pass through the input (first
-    // occurrence) and every sum is added up in the same order, whatever the
-    // number of threads.
-    let segmenter = crate::segment::Segmenter::new(&settings.tokenizer);
-    let chunks: Vec<ChunkCounts> = examples
-        .par_chunks(COUNT_CHUNK)
-        .map(|chunk| count_chunk(chunk, &label_index, &segmenter, settings, progress))
-        .collect();
-    let mut documents = vec![0usize; classes];
-    let mut usable = 0usize;
-    for chunk in &chunks {
-        usable += chunk.usable;
-        documents
-            .iter_mut()
-            .zip(&chunk.documents)
-            .for_each(|(d, n)| *d += n);
-    }
-    let (tokens, keys, totals, per_class) = merge_chunks(&chunks, classes);
-    drop(chunks);
-    if usable == 0 {
+    if tally.usable == 0 {
         return Err(fail(
             "no usable text: after normalisation no example has a single word (a letter or \
              digit); check that the text field or column holds the paragraphs"
                 .into(),
         ));
     }
-
-    let kept = select_features(&keys, &totals, &settings.features);
-    let vocabulary = vocabulary_of(&tokens, &kept.iter().map(|&r| keys[r]).collect::<Vec<_>>());
+    let classes = labels.len();
+    let (tokens, keys) = (&tally.tokens, &tally.keys);
+    let totals: Vec<f64> = tally.totals.iter().map(|&t| from_fixed(t)).collect();
+    let kept = select_features(keys, &totals, &settings.features);
+    let vocabulary = vocabulary_of(tokens, &kept.iter().map(|&r| keys[r]).collect::<Vec<_>>());
     let class_counts: Vec<Vec<f64>> = (0..classes)
-        .map(|c| kept.iter().map(|&r| per_class[r * classes + c]).collect())
+        .map(|c| {
+            kept.iter()
+                .map(|&r| from_fixed(tally.per_class[r * classes + c]))
+                .collect()
+        })
         .collect();
     let weights = match settings.variant {
         Variant::Multinomial => smoothed_log_probs(&class_counts, settings.alpha),
         Variant::Complement => complement_weights(&class_counts, settings.alpha),
     };
-    let log_priors = settings.class_weight.log_priors(&documents);
+    let documents = &tally.documents;
+    let log_priors = settings.class_weight.log_priors(documents);
     let summary = TrainingSummary {
-        data: data.display().to_string(),
+        data: counts.source.clone(),
         documents: labels
             .iter()
-            .zip(&documents)
+            .zip(documents)
             .map(|(label, &documents)| LabelCount {
                 label: label.clone(),
                 documents,
             })
             .collect(),
         features_seen: keys.len(),
-        skipped_invalid: 0,
+        skipped_invalid: counts.skipped_invalid,
     };
     Ok(Model::new(
-        labels,
+        labels.clone(),
         settings.clone(),
         vocabulary,
         log_priors,
@@ -113,22 +136,42 @@ pub fn train(
     ))
 }
 
+/// Sums are kept in fixed point with 64 fractional bits, so that adding them
+/// up is exact: associative and commutative, whatever the grouping (chunks,
+/// threads, shards merged later). Values under 2^-64 count as 0.
+pub(crate) type Fixed = i128;
+
+const FIXED_ONE: f64 = 18_446_744_073_709_551_616.0; // 2^64
+
+fn to_fixed(value: f64) -> Fixed {
+    // Scaling by a power of two is exact; rounding to an integer is the only rounding.
+    (value * FIXED_ONE).round() as Fixed
+}
+
+fn from_fixed(value: Fixed) -> f64 {
+    value as f64 / FIXED_ONE
+}
+
 /// Examples segmented and counted by one task; fixed, so that chunk borders
 /// (and with them the order of sums) do not depend on the number of threads.
 const COUNT_CHUNK: usize = 512;
 
-/// Features seen in one chunk of examples, with chunk-local token ids.
-struct ChunkCounts {
+/// Features seen in one chunk of examples (or many merged), with token ids
+/// local to it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ChunkCounts {
     /// Token strings by local id, in order of first occurrence in the chunk.
-    tokens: Vec<String>,
+    pub(crate) tokens: Vec<String>,
     /// Feature keys (local token ids) in order of first occurrence.
-    keys: Vec<FeatureKey>,
+    pub(crate) keys: Vec<FeatureKey>,
     /// Raw count of each key.
-    totals: Vec<f64>,
+    pub(crate) totals: Vec<Fixed>,
     /// Value of each key summed per class, `classes` values a key.
-    per_class: Vec<f64>,
-    documents: Vec<usize>,
-    usable: usize,
+    pub(crate) per_class: Vec<Fixed>,
+    /// Examples per class.
+    pub(crate) documents: Vec<usize>,
+    /// Examples with at least one word.
+    pub(crate) usable: usize,
 }
 
 /// Normalises, segments and counts one chunk of examples, in input order.
@@ -143,8 +186,8 @@ fn count_chunk(
     let mut interner = Interner::default();
     let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
     let mut keys: Vec<FeatureKey> = Vec::new();
-    let mut totals: Vec<f64> = Vec::new();
-    let mut per_class: Vec<f64> = Vec::new();
+    let mut totals: Vec<Fixed> = Vec::new();
+    let mut per_class: Vec<Fixed> = Vec::new();
     let mut documents = vec![0usize; classes];
     let mut usable = 0usize;
     for example in chunk {
@@ -167,12 +210,12 @@ fn count_chunk(
         for (&(key, count), value) in features.iter().zip(values) {
             let row = *rows.entry(key).or_insert_with(|| {
                 keys.push(key);
-                totals.push(0.0);
-                per_class.extend(std::iter::repeat_n(0.0, classes));
+                totals.push(0);
+                per_class.extend(std::iter::repeat_n(0, classes));
                 keys.len() - 1
             });
-            totals[row] += count;
-            per_class[row * classes + class] += value;
+            totals[row] += to_fixed(count);
+            per_class[row * classes + class] += to_fixed(value);
         }
     }
     progress(chunk.len() as u64);
@@ -197,11 +240,7 @@ fn shard_of(key: FeatureKey) -> usize {
 /// occurrence in the input), and every feature's key, raw count and
 /// per-class values. Features come sharded by key, each shard in order of
 /// first occurrence; only their set matters, as columns are sorted by key.
-#[allow(clippy::type_complexity)]
-fn merge_chunks(
-    chunks: &[ChunkCounts],
-    classes: usize,
-) -> (Vec<String>, Vec<FeatureKey>, Vec<f64>, Vec<f64>) {
+pub(crate) fn merge_chunks(chunks: &[&ChunkCounts], classes: usize) -> ChunkCounts {
     // Global token ids: one pass over each chunk's (distinct) tokens.
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut tokens: Vec<&str> = Vec::new();
@@ -234,7 +273,7 @@ fn merge_chunks(
             shards
         })
         .collect();
-    let merged: Vec<(Vec<FeatureKey>, Vec<f64>, Vec<f64>)> = (0..SHARDS)
+    let merged: Vec<(Vec<FeatureKey>, Vec<Fixed>, Vec<Fixed>)> = (0..SHARDS)
         .into_par_iter()
         .map(|s| {
             let mut rows: FxHashMap<FeatureKey, usize> = FxHashMap::default();
@@ -246,8 +285,8 @@ fn merge_chunks(
                     let local = local as usize;
                     let row = *rows.entry(key).or_insert_with(|| {
                         keys.push(key);
-                        totals.push(0.0);
-                        per_class.extend(std::iter::repeat_n(0.0, classes));
+                        totals.push(0);
+                        per_class.extend(std::iter::repeat_n(0, classes));
                         keys.len() - 1
                     });
                     totals[row] += chunk.totals[local];
@@ -268,7 +307,21 @@ fn merge_chunks(
         per_class.extend(p);
     }
     let tokens = tokens.into_iter().map(str::to_string).collect();
-    (tokens, keys, totals, per_class)
+    let mut documents = vec![0usize; classes];
+    for chunk in chunks {
+        documents
+            .iter_mut()
+            .zip(&chunk.documents)
+            .for_each(|(d, n)| *d += n);
+    }
+    ChunkCounts {
+        tokens,
+        keys,
+        totals,
+        per_class,
+        documents,
+        usable: chunks.iter().map(|c| c.usable).sum(),
+    }
 }
 
 /// Rows to keep: count at least `min_count`, at most `max_features` of them

@@ -17,11 +17,23 @@ use newsbait::{OnInvalid, read_examples};
 struct Args {
     /// Labelled training data: JSONL ({"label", "text"}), TSV (label<TAB>text)
     /// or fastText (__label__X text) lines.
-    #[arg(long, short)]
-    data: PathBuf,
+    #[arg(long, short, required_unless_present = "merge")]
+    data: Option<PathBuf>,
     /// Where to write the model (atomically: the file appears whole or not at all).
     #[arg(long, short, default_value = "newsbait.model")]
     out: PathBuf,
+    /// Only count --data (one shard of it) and write the counts here, for
+    /// --merge: shards counted apart and merged give the same model.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["merge", "pages", "calibrate"])]
+    counts_out: Option<PathBuf>,
+    /// Fit the model from counts files (--counts-out), merged in the order
+    /// given (the data's order), instead of --data; their settings are used.
+    #[arg(long, num_args = 1.., value_name = "COUNTS", conflicts_with = "data")]
+    merge: Vec<PathBuf>,
+    /// The training data's name in the model's summary [default: --data, or
+    /// the merged shards' names joined by " + "].
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
     /// Labelled whole pages (JSONL, `{"page", "lines": [{"label", "text"}]}`) to
     /// learn how labels follow each other along a page.
     #[arg(long)]
@@ -61,35 +73,28 @@ fn main() -> Result<()> {
     // and an existing model at --out is untouched.
     newsbait::cli::clean_up_on_signals().context("cannot install the signal handlers")?;
     // Fail now, not after an hour of training, if the model cannot be written.
-    newsbait::cli::check_writable(&args.out)?;
+    newsbait::cli::check_writable(args.counts_out.as_ref().unwrap_or(&args.out))?;
     newsbait::cli::set_threads(args.threads)?;
     let on_invalid: OnInvalid = args.on_invalid.into();
     let settings = args.training.settings()?;
-
-    // jieba's dictionary takes 130 to 200 ms to build: build it while the
-    // training data is read.
-    std::thread::spawn(newsbait::cli::warm_up);
-    let data = read_examples(&args.data, args.format.map(Into::into), on_invalid)?;
-    if let Some(warning) = data.stats.warning(&args.data) {
-        eprintln!("warning: {warning}");
-    }
-    if data.examples.is_empty() && data.stats.skipped() > 0 {
-        anyhow::bail!(
-            "{}: no training examples: all {} lines were skipped (see the warning above); \
-             is this the right file, and the right --format?",
-            args.data.display(),
-            data.stats.skipped()
-        );
-    }
-    let bar = ProgressBar::new(data.examples.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "segmenting {bar:40} {pos}/{len} paragraphs ({per_sec}, {eta})",
-        )
-        .expect("valid template"),
-    );
-    let mut model = newsbait::cli::train(&data.examples, &args.data, &settings, &|n| bar.inc(n))?;
-    bar.finish_and_clear();
-    newsbait::cli::set_skipped_invalid(&mut model, data.stats.skipped());
+    let mut model = match &args.data {
+        Some(data) if args.merge.is_empty() => {
+            match train_on(&args, data, &settings, on_invalid, start)? {
+                Some(model) => model,
+                None => return Ok(()),
+            }
+        }
+        _ => {
+            let mut counts = newsbait::Counts::load(&args.merge[0])?;
+            for path in &args.merge[1..] {
+                counts.merge(&newsbait::Counts::load(path)?)?;
+            }
+            if let Some(name) = &args.source {
+                counts.set_source(name.clone());
+            }
+            counts.fit()?
+        }
+    };
     if let Some(path) = &args.pages {
         let pages = newsbait::read_pages(path, on_invalid)?;
         let markers = args.context.markers()?;
@@ -106,7 +111,63 @@ fn main() -> Result<()> {
         );
     }
     model.save(&args.out)?;
+    summarize(&args, &model, start)
+}
 
+/// Counts or trains on --data: the model, or `None` when --counts-out wrote counts.
+fn train_on(
+    args: &Args,
+    path: &std::path::Path,
+    settings: &newsbait::ModelSettings,
+    on_invalid: OnInvalid,
+    start: Instant,
+) -> Result<Option<newsbait::Model>> {
+    // jieba's dictionary takes 130 to 200 ms to build: build it while the
+    // training data is read.
+    std::thread::spawn(newsbait::cli::warm_up);
+    let data = read_examples(path, args.format.map(Into::into), on_invalid)?;
+    if let Some(warning) = data.stats.warning(path) {
+        eprintln!("warning: {warning}");
+    }
+    if data.examples.is_empty() && data.stats.skipped() > 0 {
+        anyhow::bail!(
+            "{}: no training examples: all {} lines were skipped (see the warning above); \
+             is this the right file, and the right --format?",
+            path.display(),
+            data.stats.skipped()
+        );
+    }
+    let bar = ProgressBar::new(data.examples.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "segmenting {bar:40} {pos}/{len} paragraphs ({per_sec}, {eta})",
+        )
+        .expect("valid template"),
+    );
+    let name = args
+        .source
+        .as_ref()
+        .map_or(path.to_path_buf(), PathBuf::from);
+    if let Some(out) = &args.counts_out {
+        let mut counts = newsbait::cli::count(&data.examples, &name, settings, &|n| bar.inc(n))?;
+        bar.finish_and_clear();
+        newsbait::cli::set_counts_skipped_invalid(&mut counts, data.stats.skipped());
+        counts.save(out)?;
+        eprintln!(
+            "wrote {} ({} paragraphs counted, {:.2} s)",
+            out.display(),
+            counts.examples(),
+            start.elapsed().as_secs_f64()
+        );
+        return Ok(None);
+    }
+    let mut model = newsbait::cli::train(&data.examples, &name, settings, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+    newsbait::cli::set_skipped_invalid(&mut model, data.stats.skipped());
+    Ok(Some(model))
+}
+
+/// Prints what was written: JSON on stdout with --json, else lines on stderr.
+fn summarize(args: &Args, model: &newsbait::Model, start: Instant) -> Result<()> {
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     let summary = serde_json::json!({
         "model": args.out.display().to_string(),

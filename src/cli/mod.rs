@@ -19,7 +19,12 @@ pub use crate::data::{for_each_line, for_each_line_capped};
 pub use crate::io::check_writable;
 pub use crate::model::frame;
 pub use crate::segment::warm_up;
-pub use crate::train::{calibrate, learn_context, train};
+pub use crate::train::{calibrate, count, learn_context, train};
+
+/// Records how many input lines counting skipped, for the model's card.
+pub fn set_counts_skipped_invalid(counts: &mut crate::Counts, skipped: usize) {
+    counts.skipped_invalid = skipped;
+}
 
 /// Records how many input lines training skipped, for the model's card.
 pub fn set_skipped_invalid(model: &mut crate::Model, skipped: usize) {

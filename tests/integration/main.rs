@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod cli;
 mod common;
+mod counts;
 mod determinism;
 mod eval;
 mod eval_pages;
