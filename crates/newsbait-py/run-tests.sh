@@ -15,8 +15,9 @@ root="$(cd "$here/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
 venv="${NEWSBAIT_PY_VENV:-$target/py-venv}"
-# The extension builds into the project's target directory too (it is its own
-# Cargo package, with its own Cargo.lock, beside the root crate).
+# The extension builds into the project's target directory ($CARGO_TARGET_DIR
+# if set): it is a member of the root's workspace (one Cargo.lock), so the
+# dependencies `cargo test --release` built are reused, not compiled again.
 export CARGO_TARGET_DIR="$target"
 python="${PYTHON:-python3}"
 
