@@ -26,9 +26,7 @@ use rayon::prelude::*;
 
 #[cfg(feature = "counts")]
 use newsbait::Counts;
-use newsbait::{
-    ClassWeight, Context, Example, LengthNorm, Model, OnInvalid, TrainParams, Variant,
-};
+use newsbait::{ClassWeight, Context, Example, LengthNorm, Model, OnInvalid, TrainParams, Variant};
 
 /// fastText writes labels as `__label__name`; `predict` does the same.
 const LABEL_PREFIX: &str = "__label__";
