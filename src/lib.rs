@@ -37,6 +37,7 @@ mod io;
 mod math;
 mod memory;
 mod model;
+mod page;
 mod params;
 mod score;
 mod segment;
@@ -59,6 +60,10 @@ pub use html::{
 };
 pub use model::{
     ClassWeight, FORMAT_VERSION, LabelCount, Model, ModelSettings, TrainingSummary, Variant,
+};
+pub use page::{
+    HtmlBlock, LabelledInput, Mode, PageFeatures, PageInput, PageModel, PageParams, Stage,
+    WeightSet, page_features,
 };
 pub use params::TrainParams;
 pub use score::{Context, Contribution, Prediction};

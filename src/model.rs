@@ -8,7 +8,8 @@
 //! the payload length (u64), a CRC-32 of the payload (u32), then the payload.
 //!
 //! The payload (of [`FORMAT_VERSION`]) is laid out so that loading is a few bulk copies:
-//! the small parts (labels, settings, priors, context, summary) in postcard
+//! the small parts (labels, settings, priors, context, page model with its
+//! feature names, standardisation and weights, summary) in postcard
 //! encoding behind their length (u64), then the vocabulary's token bytes, token
 //! ends (u32 each), packed feature keys (u64 each) and the weights as `f32`,
 //! class after class, each array behind its element count (u64), all little
@@ -24,11 +25,12 @@ use crate::context::ContextModel;
 use crate::data::Label;
 use crate::error::{Error, Result};
 use crate::features::{FeatureSettings, ScoringTable, Vocabulary};
+use crate::page::PageModel;
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
 /// The version of the model file layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"NEWSBAIT";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -226,6 +228,10 @@ pub struct Model {
     pub(crate) temperature: f64,
     /// Transitions between labels along a page, when the model has learned them.
     pub(crate) context: Option<ContextModel>,
+    /// The page model (stacked logistic regressions over page features and
+    /// segmentation rules), when the model has learned one; it replaces the
+    /// HMM for [`crate::Context::Page`].
+    pub(crate) page: Option<PageModel>,
     /// What training saw.
     pub(crate) summary: TrainingSummary,
     #[serde(skip)]
@@ -256,6 +262,7 @@ impl PartialEq for Model {
             && self.weights == other.weights
             && self.temperature == other.temperature
             && self.context == other.context
+            && self.page == other.page
             && self.summary == other.summary
     }
 }
@@ -269,6 +276,7 @@ struct Meta {
     log_priors: Vec<f64>,
     temperature: f64,
     context: Option<ContextModel>,
+    page: Option<PageModel>,
     summary: TrainingSummary,
 }
 
@@ -348,6 +356,7 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
         weights,
         temperature: meta.temperature,
         context: meta.context,
+        page: meta.page,
         summary: meta.summary,
         segmenter: OnceLock::new(),
         table: OnceLock::new(),
@@ -483,6 +492,7 @@ impl Model {
                 .collect(),
             temperature: 1.0,
             context: None,
+            page: None,
             summary,
             segmenter: OnceLock::new(),
             table: OnceLock::new(),
@@ -543,7 +553,12 @@ impl Model {
 
     /// Whether the model has learned page context (see [`crate::Context`]).
     pub fn has_page_context(&self) -> bool {
-        self.context.is_some()
+        self.context.is_some() || self.page.is_some()
+    }
+
+    /// The page model, when the model has learned one.
+    pub fn page_model(&self) -> Option<&PageModel> {
+        self.page.as_ref()
     }
 
     /// The index of a label, if the model has it.
@@ -566,6 +581,7 @@ impl Model {
             log_priors: self.log_priors.clone(),
             temperature: self.temperature,
             context: self.context.clone(),
+            page: self.page.clone(),
             summary: self.summary.clone(),
         })
         .expect("a model always serialises");
@@ -635,6 +651,9 @@ impl Model {
         }
         if let Some(ctx) = &self.context {
             ctx.check(classes)?;
+        }
+        if let Some(page) = &self.page {
+            page.check(classes)?;
         }
         Ok(())
     }

@@ -214,6 +214,21 @@ impl Model {
         crate::train::learn_context(self, pages, source.as_ref(), markers)
     }
 
+    /// Learns the page model (stacked logistic regressions over page
+    /// features, then segmentation rules; see [`crate::page`]) from labelled
+    /// pages, on top of this model's naive Bayes: labelled pages in, page
+    /// model out, stored in the model. With `params.hmm_feature` the page
+    /// context must be learned first ([`Model::learn_page_context`]).
+    /// `source` names the pages in errors.
+    pub fn learn_page_model(
+        &mut self,
+        pages: &[LabelledPage],
+        source: impl AsRef<Path>,
+        params: &crate::page::PageParams,
+    ) -> Result<()> {
+        crate::train::learn_page_model(self, pages, source.as_ref(), params)
+    }
+
     /// Fits the model's temperature on held-out examples so that its
     /// probabilities match observed frequencies; returns the log loss before
     /// and after.

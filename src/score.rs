@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::data::Label;
 use crate::math::softmax;
 use crate::model::Model;
+use crate::page::PageInput;
 
 /// Whether a paragraph is read with its neighbours on the page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -169,17 +170,24 @@ impl Model {
         for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
             self.normalized_jll_into(p, row);
         }
+        // A page of one paragraph has no page to read: naive Bayes alone.
+        if let (Some(page), Context::Page) = (&self.page, context)
+            && paragraphs.len() > 1
+        {
+            let input = self.page_input_from(
+                paragraphs,
+                &normalized,
+                &jll,
+                page.positive,
+                page.needs_hmm(),
+            );
+            if let Some(decided) = page.decide(&input) {
+                return self.page_predictions(page.positive, decided);
+            }
+        }
         match (&self.context, context) {
             (Some(ctx), Context::Page) if paragraphs.len() > 1 => {
-                let mut emissions: Vec<Vec<f64>> = jll
-                    .chunks_exact(k)
-                    .map(|s| {
-                        s.iter()
-                            .zip(&self.log_priors)
-                            .map(|(s, prior)| (s - prior) / self.temperature)
-                            .collect()
-                    })
-                    .collect();
+                let mut emissions = self.emissions(&jll);
                 ctx.mark_headings(&normalized, &mut emissions);
                 ctx.posteriors(&emissions)
                     .into_iter()
@@ -196,6 +204,81 @@ impl Model {
                 })
                 .collect(),
         }
+    }
+
+    /// The HMM's emissions of a flat table of joint log-likelihoods: priors
+    /// removed, tempered.
+    fn emissions(&self, jll: &[f64]) -> Vec<Vec<f64>> {
+        jll.chunks_exact(self.log_priors.len())
+            .map(|s| {
+                s.iter()
+                    .zip(&self.log_priors)
+                    .map(|(s, prior)| (s - prior) / self.temperature)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// What the page model reads of a plain-text page: its blocks, their naive
+    /// Bayes probability of the page model's label (`news`) and, when the
+    /// model has page context, the HMM's posterior of it. Training and
+    /// cross-validation compute it once per page.
+    pub fn page_input<S: AsRef<str>>(&self, page: &[S], positive: usize) -> PageInput {
+        let normalized: Vec<String> = page
+            .iter()
+            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
+            .collect();
+        let k = self.log_priors.len();
+        let mut jll = vec![0.0; normalized.len() * k];
+        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
+            self.normalized_jll_into(p, row);
+        }
+        self.page_input_from(page, &normalized, &jll, positive, self.context.is_some())
+    }
+
+    /// [`Model::page_input`] from scores already computed.
+    fn page_input_from<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        normalized: &[String],
+        jll: &[f64],
+        positive: usize,
+        hmm: bool,
+    ) -> PageInput {
+        let k = self.log_priors.len();
+        let nb = jll
+            .chunks_exact(k)
+            .map(|s| softmax(&s.iter().map(|v| v / self.temperature).collect::<Vec<_>>())[positive])
+            .collect();
+        let hmm = match (&self.context, hmm) {
+            (Some(ctx), true) => {
+                crate::page::hmm_posteriors(ctx, normalized, self.emissions(jll), positive)
+            }
+            _ => Vec::new(),
+        };
+        PageInput {
+            texts: page.iter().map(|p| p.as_ref().to_string()).collect(),
+            nb,
+            hmm,
+            html: None,
+        }
+    }
+
+    /// Predictions from the page model's decisions (two labels).
+    fn page_predictions(&self, positive: usize, decided: Vec<(bool, f64)>) -> Vec<Prediction> {
+        decided
+            .into_iter()
+            .enumerate()
+            .map(|(i, (keep, p))| {
+                let mut probs = vec![1.0 - p; 2];
+                probs[positive] = p;
+                Prediction {
+                    label: if keep { positive } else { 1 - positive },
+                    probs,
+                    paragraph: i,
+                }
+            })
+            .collect()
     }
 
     /// [`Model::classify`] of many pages, in parallel on rayon's pool; the

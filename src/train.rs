@@ -511,6 +511,63 @@ pub fn calibrate(model: &mut Model, examples: &[Example]) -> (f64, f64) {
     (before, log_loss(model.temperature))
 }
 
+/// Fits the page model (stacked logistic regressions over page features, see
+/// [`crate::page`]) on labelled pages, on top of the model's naive Bayes (and
+/// its page-context HMM, when `params` asks for the HMM feature). Lines are
+/// the positive label (`params.positive`, `news`) or not. The same pages give
+/// the same page model, whatever the thread count.
+pub fn learn_page_model(
+    model: &mut Model,
+    pages: &[LabelledPage],
+    path: &Path,
+    params: &crate::page::PageParams,
+) -> Result<()> {
+    let positive = model.label_index(&params.positive).ok_or_else(|| {
+        Error::Settings(format!(
+            "the page model predicts label {:?}, which is not one of the model's labels",
+            params.positive
+        ))
+    })?;
+    if model.labels.len() != 2 {
+        return Err(Error::Settings(
+            "the page model needs a model of exactly two labels".into(),
+        ));
+    }
+    if params.hmm_feature && model.context.is_none() {
+        return Err(Error::Settings(
+            "the page model's HMM feature needs page context: learn it first".into(),
+        ));
+    }
+    let inputs = pages
+        .par_iter()
+        .map(|page| {
+            let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+            let truth = page
+                .lines
+                .iter()
+                .map(|line| {
+                    model
+                        .label_index(&line.label.0)
+                        .map(|i| i == positive)
+                        .ok_or_else(|| Error::TrainingData {
+                            path: path.to_path_buf(),
+                            message: format!(
+                                "page {}: label {:?} is not one of the model's labels",
+                                page.page, line.label.0
+                            ),
+                        })
+                })
+                .collect::<Result<Vec<bool>>>()?;
+            Ok(crate::page::LabelledInput {
+                input: model.page_input(&texts, positive),
+                truth,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    model.page = Some(crate::page::PageModel::fit(positive, &inputs, params)?);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

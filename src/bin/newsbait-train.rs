@@ -34,10 +34,23 @@ struct Args {
     /// the merged shards' names joined by " + "].
     #[arg(long, value_name = "NAME")]
     source: Option<String>,
-    /// Labelled whole pages (JSONL, `{"page", "lines": [{"label", "text"}]}`) to
-    /// learn how labels follow each other along a page.
+    /// Labelled whole pages (JSONL, `{"page", "lines": [{"label", "text"}]}`,
+    /// NetEase and DAnIEL text dumps; repeatable) to learn the page model
+    /// (stacked logistic regressions over page features, on top of naive
+    /// Bayes) and the page-context HMM from.
     #[arg(long)]
-    pages: Option<PathBuf>,
+    pages: Vec<PathBuf>,
+    /// Learn the page-context HMM from these pages only (repeatable) instead
+    /// of every --pages file.
+    #[arg(long, requires = "pages")]
+    context_pages: Vec<PathBuf>,
+    /// With --pages: give the page model the HMM's posterior as one more feature.
+    #[arg(long, requires = "pages")]
+    page_hmm_feature: bool,
+    /// With --pages: learn the HMM page context only, no page model (the
+    /// behaviour of format 4 models).
+    #[arg(long, requires = "pages")]
+    no_page_model: bool,
     #[command(flatten)]
     context: ContextFlags,
     /// Held-out labelled data to calibrate probabilities on (a temperature fit).
@@ -95,12 +108,7 @@ fn main() -> Result<()> {
             counts.fit()?
         }
     };
-    if let Some(path) = &args.pages {
-        let pages = newsbait::read_pages(path, on_invalid)?;
-        let markers = args.context.markers()?;
-        newsbait::cli::learn_context(&mut model, &pages, path, markers)?;
-        eprintln!("learned page context from {} pages", pages.len());
-    }
+    // Calibrate first: the page model reads calibrated naive Bayes probabilities.
     if let Some(path) = &args.calibrate {
         let held_out = read_examples(path, None, on_invalid)?;
         let (before, after) = newsbait::cli::calibrate(&mut model, &held_out.examples);
@@ -109,6 +117,40 @@ fn main() -> Result<()> {
             path.display(),
             model.temperature()
         );
+    }
+    if !args.pages.is_empty() {
+        let mut pages = Vec::new();
+        for path in &args.pages {
+            pages.extend(newsbait::read_pages(path, on_invalid)?);
+        }
+        let names = |paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let source = PathBuf::from(names(&args.pages));
+        let mut context_pages = Vec::new();
+        for path in &args.context_pages {
+            context_pages.extend(newsbait::read_pages(path, on_invalid)?);
+        }
+        let (context_pages, context_source) = if args.context_pages.is_empty() {
+            (&pages, source.clone())
+        } else {
+            (&context_pages, PathBuf::from(names(&args.context_pages)))
+        };
+        let markers = args.context.markers()?;
+        newsbait::cli::learn_context(&mut model, context_pages, &context_source, markers)?;
+        eprintln!("learned page context from {} pages", context_pages.len());
+        if !args.no_page_model {
+            let params = newsbait::PageParams {
+                hmm_feature: args.page_hmm_feature,
+                ..Default::default()
+            };
+            model.learn_page_model(&pages, &source, &params)?;
+            eprintln!("learned the page model from {} pages", pages.len());
+        }
     }
     model.save(&args.out)?;
     summarize(&args, &model, start)

@@ -10,6 +10,7 @@ mod eval;
 mod eval_pages;
 mod fuzz_regressions;
 mod inputs;
+mod page_model;
 mod pipeline;
 mod properties;
 mod signals;

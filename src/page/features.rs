@@ -1,0 +1,530 @@
+//! Per-block features relative to the page (see the design in models/MODEL.md).
+//!
+//! Every feature is a function of the page's blocks: their text, the naive
+//! Bayes probability of the positive label (`news`), optionally the page-context
+//! HMM's posterior, and for HTML input the block's structure. Text input gives
+//! the HTML features neutral values (they are then not in the weight set).
+
+// Index loops mirror the feature definitions (blocks i, j of the page).
+#![allow(clippy::needless_range_loop)]
+
+use crate::context::ListMarkers;
+
+/// What HTML adds to a block: the structure the cutter saw around it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HtmlBlock {
+    /// Share of the block's characters inside `<a>` (0 to 1).
+    pub link_share: f64,
+    /// Depth of the block's element in the DOM.
+    pub depth: usize,
+    /// Number of links in the block.
+    pub links: usize,
+    /// Inside a `ul`/`ol`/`dl`.
+    pub in_list: bool,
+    /// Inside a `table`.
+    pub in_table: bool,
+    /// A heading element (`h1`..`h6`) or styled as one by the cutter.
+    pub heading: bool,
+    /// The block's tag name, lower case (`p`, `li`, `td`, ...).
+    pub tag: String,
+    /// Class/id cue words of the block's ancestors (`nav`, `footer`, `related`, ...).
+    pub cues: Vec<String>,
+    /// The tag path from the root, `>`-separated.
+    pub path: String,
+}
+
+/// One page as the page model reads it: the blocks' text and scores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageInput {
+    /// The blocks' text, as on the page (not normalised: punctuation counts).
+    pub texts: Vec<String>,
+    /// Naive Bayes probability of the positive label, per block.
+    pub nb: Vec<f64>,
+    /// The page-context HMM's posterior of the positive label, per block
+    /// (empty when the model has no page context).
+    pub hmm: Vec<f64>,
+    /// HTML structure, one per block, and the page's `<title>` (HTML input only).
+    pub html: Option<(Vec<HtmlBlock>, String)>,
+}
+
+/// The class/id cue words whose presence is a feature (HTML mode).
+pub const CUES: [&str; 16] = [
+    "article",
+    "sidebar",
+    "menu",
+    "nav",
+    "header",
+    "rank",
+    "footer",
+    "ad",
+    "title",
+    "hot",
+    "related",
+    "comment",
+    "recommend",
+    "share",
+    "copyright",
+    "breadcrumb",
+];
+
+/// The text weight set's features, in order.
+pub const TEXT_FEATURES: [&str; 28] = [
+    "z",
+    "ll",
+    "pos",
+    "rel_max",
+    "rel_med",
+    "punct",
+    "stop",
+    "dmain",
+    "dch",
+    "before",
+    "after",
+    "is_main",
+    "z_p1",
+    "z_n1",
+    "z_p2",
+    "z_n2",
+    "ll_p1",
+    "ll_n1",
+    "head",
+    "head_between",
+    "head_above",
+    "run",
+    "spre",
+    "inrun",
+    "drun",
+    "tcand",
+    "run_after",
+    "run_before",
+];
+
+/// What the HTML weight set adds to the text features, in order.
+pub const HTML_EXTRA_FEATURES: [&str; 32] = [
+    "link",
+    "link_p1",
+    "link_n1",
+    "cue_article",
+    "cue_sidebar",
+    "cue_menu",
+    "cue_nav",
+    "cue_header",
+    "cue_rank",
+    "cue_footer",
+    "cue_ad",
+    "cue_title",
+    "cue_hot",
+    "cue_related",
+    "cue_comment",
+    "cue_recommend",
+    "cue_share",
+    "cue_copyright",
+    "cue_breadcrumb",
+    "tag_li",
+    "tag_p",
+    "tag_h",
+    "tag_td",
+    "in_list",
+    "in_table",
+    "heading",
+    "depth",
+    "ddepth",
+    "links",
+    "same_parent",
+    "same_gparent",
+    "title_sim",
+];
+
+/// The HMM posterior logit, an optional stage-1 feature.
+pub const HMM_FEATURE: &str = "hmm";
+
+/// Punctuation whose share of a block is the `punct` feature.
+const PUNCT: [char; 7] = ['。', '，', '、', '；', '：', '？', '！'];
+/// Characters that end a sentence (`stop`).
+const STOPS: [char; 7] = ['。', '！', '？', '”', '」', '』', '…'];
+
+/// The features of one page, column by column, and what the rules read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageFeatures {
+    names: Vec<&'static str>,
+    columns: Vec<Vec<f64>>,
+    /// First and last block of the main run of body text.
+    pub run: (usize, usize),
+    /// The main block (most characters outside links).
+    pub main: usize,
+}
+
+impl PageFeatures {
+    /// The values of feature `name`, one per block, if it was computed.
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| self.columns[i].as_slice())
+    }
+
+    /// Number of blocks.
+    pub fn len(&self) -> usize {
+        self.columns.first().map_or(0, Vec::len)
+    }
+
+    /// True for a page without blocks.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows of the features `names`, in that order (missing ones are 0).
+    pub fn rows(&self, names: &[String]) -> Vec<Vec<f64>> {
+        let cols: Vec<Option<&[f64]>> = names.iter().map(|n| self.column(n)).collect();
+        (0..self.len())
+            .map(|i| cols.iter().map(|c| c.map_or(0.0, |c| c[i])).collect())
+            .collect()
+    }
+}
+
+/// `ln(p / (1 − p))`, p clamped to [1e−9, 1 − 1e−9], then clamped to ±9.
+pub fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    (p / (1.0 - p)).ln().clamp(-9.0, 9.0)
+}
+
+fn nchars(t: &str) -> usize {
+    t.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+fn core(t: &str) -> Vec<char> {
+    t.chars().filter(crate::text::is_letter_or_digit).collect()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+fn shift(a: &[f64], k: isize) -> Vec<f64> {
+    let n = a.len() as isize;
+    (0..n)
+        .map(|i| {
+            let j = i - k;
+            if (0..n).contains(&j) {
+                a[j as usize]
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+fn bigrams(t: &str) -> std::collections::BTreeSet<(char, char)> {
+    let c: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+    c.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+fn parent(path: &str, k: usize) -> String {
+    let parts: Vec<&str> = path.split('>').collect();
+    if parts.len() > k {
+        parts[..parts.len() - k].join(">")
+    } else {
+        String::new()
+    }
+}
+
+/// Computes every feature of a page. `markers` decides what a list heading is.
+pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
+    let n = page.texts.len();
+    let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
+    let len: Vec<f64> = page.texts.iter().map(|t| nchars(t) as f64).collect();
+    let ll: Vec<f64> = len.iter().map(|l| l.ln_1p()).collect();
+    let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
+    let link: Vec<f64> = match &page.html {
+        Some((blocks, _)) => blocks.iter().map(|b| b.link_share).collect(),
+        None => vec![0.0; n],
+    };
+    let punct: Vec<f64> = page
+        .texts
+        .iter()
+        .zip(&len)
+        .map(|(t, &l)| t.chars().filter(|c| PUNCT.contains(c)).count() as f64 / l.max(1.0))
+        .collect();
+    let stop: Vec<f64> = page
+        .texts
+        .iter()
+        .map(|t| {
+            bool_f(
+                t.trim_end()
+                    .chars()
+                    .last()
+                    .is_some_and(|c| STOPS.contains(&c)),
+            )
+        })
+        .collect();
+    let head: Vec<bool> = page.texts.iter().map(|t| markers.is_heading(t)).collect();
+    // Main block: most characters outside links, first on ties.
+    let mut m = 0;
+    for i in 0..n {
+        if len[i] * (1.0 - link[i]) > len[m] * (1.0 - link[m]) {
+            m = i;
+        }
+    }
+    let lmax = len.iter().copied().fold(0.0, f64::max).ln_1p();
+    let lmed = median(&len).ln_1p();
+    let span = (n.max(2) - 1) as f64;
+    let mut cum = vec![0.0; n + 1];
+    for i in 0..n {
+        cum[i + 1] = cum[i] + len[i];
+    }
+    let total = cum[n].max(1.0);
+    let idx: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let mut head_between = vec![0.0; n];
+    let mut seen = false;
+    for i in (m + 1)..n {
+        if seen {
+            head_between[i] = 1.0;
+        }
+        seen |= head[i];
+    }
+    let mut head_above = vec![0.0; n];
+    seen = false;
+    for i in 0..n {
+        if seen {
+            head_above[i] = 1.0;
+        }
+        seen |= head[i];
+    }
+    // Runs of short blocks without a sentence stop.
+    let short: Vec<bool> = (0..n).map(|i| len[i] <= 50.0 && stop[i] == 0.0).collect();
+    let mut run = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        if short[i] {
+            let mut j = i;
+            while j < n && short[j] {
+                j += 1;
+            }
+            let v = ((j - i) as f64).ln_1p();
+            run[i..j].iter_mut().for_each(|r| *r = v);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let pre: Vec<Vec<char>> = page
+        .texts
+        .iter()
+        .map(|t| core(t).into_iter().take(2).collect())
+        .collect();
+    let spre: Vec<f64> = (0..n)
+        .map(|i| {
+            bool_f(
+                pre[i].len() == 2
+                    && ((i > 0 && pre[i - 1] == pre[i]) || (i + 1 < n && pre[i + 1] == pre[i])),
+            )
+        })
+        .collect();
+    // Main run around the main block: gaps of at most two weak blocks.
+    let mut strong: Vec<bool> = (0..n)
+        .map(|i| len[i] >= 40.0 && punct[i] >= 0.02 && link[i] < 0.5)
+        .collect();
+    let (mut a, mut b) = (m, m);
+    if n > 0 {
+        strong[m] = true;
+        let mut gap = 0;
+        for j in (0..m).rev() {
+            if strong[j] {
+                a = j;
+                gap = 0;
+            } else {
+                gap += 1;
+                if gap > 2 {
+                    break;
+                }
+            }
+        }
+        gap = 0;
+        for j in (m + 1)..n {
+            if strong[j] {
+                b = j;
+                gap = 0;
+            } else {
+                gap += 1;
+                if gap > 2 {
+                    break;
+                }
+            }
+        }
+        while a > 0 && stop[a - 1] == 1.0 && link[a - 1] < 0.5 {
+            a -= 1;
+        }
+        while b + 1 < n && stop[b + 1] == 1.0 && link[b + 1] < 0.5 {
+            b += 1;
+        }
+    }
+    let inrun: Vec<f64> = (0..n).map(|i| bool_f(a <= i && i <= b)).collect();
+    let mut tcand = vec![0.0; n];
+    let mut best: Option<usize> = None;
+    for j in (a.saturating_sub(5)..a).rev() {
+        if (6.0..=80.0).contains(&len[j])
+            && stop[j] == 0.0
+            && link[j] < 0.5
+            && best.is_none_or(|bj| z[j] > z[bj])
+        {
+            best = Some(j);
+        }
+    }
+    if let Some(j) = best {
+        tcand[j] = 1.0;
+    }
+    let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
+    let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
+    let drun: Vec<f64> = (0..n)
+        .map(|i| {
+            let d = if i < a {
+                i as f64 - a as f64
+            } else if i > b {
+                (i - b) as f64
+            } else {
+                0.0
+            };
+            d.signum() * d.abs().ln_1p() * bool_f(d != 0.0)
+        })
+        .collect();
+
+    let mut names: Vec<&'static str> = Vec::new();
+    let mut columns: Vec<Vec<f64>> = Vec::new();
+    let mut put = |name: &'static str, col: Vec<f64>| {
+        names.push(name);
+        columns.push(col);
+    };
+    let mf = m as f64;
+    put("z", z.clone());
+    put("ll", ll.clone());
+    put("pos", idx.iter().map(|i| i / span).collect());
+    put("rel_max", ll.iter().map(|l| l - lmax).collect());
+    put("rel_med", ll.iter().map(|l| l - lmed).collect());
+    put("punct", punct);
+    put("stop", stop);
+    put("dmain", idx.iter().map(|i| (i - mf) / span).collect());
+    put(
+        "dch",
+        (0..n)
+            .map(|i| (cum[i] - cum.get(m).copied().unwrap_or(0.0)) / total)
+            .collect(),
+    );
+    put("before", (0..n).map(|i| bool_f(i < m)).collect());
+    put("after", (0..n).map(|i| bool_f(i > m)).collect());
+    put("is_main", (0..n).map(|i| bool_f(i == m)).collect());
+    put("z_p1", shift(&z, 1));
+    put("z_n1", shift(&z, -1));
+    put("z_p2", shift(&z, 2));
+    put("z_n2", shift(&z, -2));
+    put("ll_p1", shift(&ll, 1));
+    put("ll_n1", shift(&ll, -1));
+    put("head", head.iter().map(|&h| bool_f(h)).collect());
+    put("head_between", head_between);
+    put("head_above", head_above);
+    put("run", run);
+    put("spre", spre);
+    put("inrun", inrun);
+    put("drun", drun);
+    put("tcand", tcand);
+    put("run_after", run_after);
+    put("run_before", run_before);
+    if page.hmm.len() == n {
+        put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
+    }
+    if let Some((blocks, title)) = &page.html {
+        put("link", link.clone());
+        put("link_p1", shift(&link, 1));
+        put("link_n1", shift(&link, -1));
+        for (cue, name) in CUES.iter().zip(&HTML_EXTRA_FEATURES[3..19]) {
+            put(
+                name,
+                blocks
+                    .iter()
+                    .map(|b| bool_f(b.cues.iter().any(|c| c == cue)))
+                    .collect(),
+            );
+        }
+        let tag = |f: &dyn Fn(&str) -> bool| -> Vec<f64> {
+            blocks.iter().map(|b| bool_f(f(&b.tag))).collect()
+        };
+        put("tag_li", tag(&|t| matches!(t, "li" | "dd" | "dt")));
+        put("tag_p", tag(&|t| t == "p"));
+        put(
+            "tag_h",
+            tag(&|t| matches!(t, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")),
+        );
+        put("tag_td", tag(&|t| matches!(t, "td" | "th")));
+        put(
+            "in_list",
+            blocks.iter().map(|b| bool_f(b.in_list)).collect(),
+        );
+        put(
+            "in_table",
+            blocks.iter().map(|b| bool_f(b.in_table)).collect(),
+        );
+        put(
+            "heading",
+            blocks.iter().map(|b| bool_f(b.heading)).collect(),
+        );
+        let depth: Vec<f64> = blocks.iter().map(|b| b.depth as f64).collect();
+        let dm = depth.get(m).copied().unwrap_or(0.0);
+        put("depth", depth.iter().map(|d| d.ln_1p()).collect());
+        put(
+            "ddepth",
+            depth
+                .iter()
+                .map(|d| (d - dm).clamp(-10.0, 10.0) / 10.0)
+                .collect(),
+        );
+        put(
+            "links",
+            blocks.iter().map(|b| (b.links as f64).ln_1p()).collect(),
+        );
+        let main_path = blocks.get(m).map(|b| b.path.as_str()).unwrap_or("");
+        let (p1, p2) = (parent(main_path, 1), parent(main_path, 2));
+        put(
+            "same_parent",
+            blocks
+                .iter()
+                .map(|b| bool_f(parent(&b.path, 1) == p1))
+                .collect(),
+        );
+        put(
+            "same_gparent",
+            blocks
+                .iter()
+                .map(|b| bool_f(parent(&b.path, 2) == p2))
+                .collect(),
+        );
+        let tb = bigrams(title);
+        put(
+            "title_sim",
+            page.texts
+                .iter()
+                .map(|t| {
+                    let bg = bigrams(t);
+                    if bg.len() >= 3 {
+                        bg.intersection(&tb).count() as f64 / bg.len() as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        );
+    }
+    PageFeatures {
+        names,
+        columns,
+        run: (a, b),
+        main: m,
+    }
+}

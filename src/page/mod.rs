@@ -1,0 +1,303 @@
+//! The page model: which blocks of a page are the article.
+//!
+//! On top of naive Bayes (the paragraph model), each block gets features
+//! relative to its page ([`features`]): its naive Bayes logit, its length
+//! against the page's longest blocks, its position, its distance to the main
+//! run of body text, punctuation, list headings above it, runs of short
+//! lines, shared prefixes, and the same of its neighbours. Two stacked
+//! logistic regressions ([`stack`]) turn them into P(news); the block is kept
+//! when that is above one half, and segmentation rules ([`rules`]) finish the
+//! job: a list heading below the article holds its list, a trailing run of
+//! three or more short lines goes. The weights were designed by site-fold
+//! cross-validation over 149 sites (models/MODEL.md).
+//!
+//! A model holds up to two weight sets: `text` (plain-text blocks) and `html`
+//! (blocks cut from HTML, with link share, tags, depth and class/id cues).
+
+mod features;
+mod rules;
+mod stack;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, ListMarkers};
+use crate::error::{Error, Result};
+use features::{HMM_FEATURE, HTML_EXTRA_FEATURES, TEXT_FEATURES};
+pub use features::{HtmlBlock, PageFeatures, PageInput, page_features};
+use stack::NEIGHBOUR_FEATURES;
+pub use stack::Stage;
+
+/// One weight set: its features in order and the two stages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightSet {
+    /// Stage-1 feature names, in the order of the weights.
+    pub features: Vec<String>,
+    /// Stage 1 over `features`.
+    pub stage1: Stage,
+    /// Stage 2 over the standardised `features` then [`NEIGHBOUR_FEATURES`].
+    pub stage2: Stage,
+}
+
+/// Which input a weight set serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Plain-text blocks (a line each).
+    Text,
+    /// Blocks cut from HTML, with their structure.
+    Html,
+}
+
+/// The page model: up to two weight sets, the label they predict and the
+/// list headings they read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageModel {
+    /// Index of the label the model predicts (`news`) in the model's labels.
+    pub positive: usize,
+    /// List headings (`推荐阅读`, ...), normalised.
+    pub headings: Vec<String>,
+    /// The weight set for plain-text blocks.
+    pub text: Option<WeightSet>,
+    /// The weight set for HTML blocks.
+    pub html: Option<WeightSet>,
+}
+
+/// What training the page layer takes: a page's input and its block labels
+/// (`true` = the positive label).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledInput {
+    /// The page's blocks and scores.
+    pub input: PageInput,
+    /// One label a block.
+    pub truth: Vec<bool>,
+}
+
+/// Settings of a page-model fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageParams {
+    /// Add the page-context HMM's posterior logit as a stage-1 feature.
+    pub hmm_feature: bool,
+    /// The label the page model predicts (the article's): `news`.
+    pub positive: String,
+}
+
+impl Default for PageParams {
+    fn default() -> Self {
+        PageParams {
+            hmm_feature: false,
+            positive: "news".to_string(),
+        }
+    }
+}
+
+impl WeightSet {
+    /// P(positive) of every block of a page, before the rules.
+    pub fn probabilities(&self, f: &PageFeatures) -> Vec<f64> {
+        let (rows, s) = self.stage1_scores(f);
+        self.stage2_probabilities(rows, &s)
+    }
+
+    fn stage1_scores(&self, f: &PageFeatures) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let mut rows = f.rows(&self.features);
+        let s = rows
+            .iter_mut()
+            .map(|r| {
+                self.stage1.standardise(r);
+                self.stage1.decision(r).clamp(-9.0, 9.0)
+            })
+            .collect();
+        (rows, s)
+    }
+
+    fn stage2_rows(rows: Vec<Vec<f64>>, s: &[f64]) -> Vec<Vec<f64>> {
+        rows.into_iter()
+            .zip(stack::neighbour_inputs(s))
+            .map(|(mut r, w)| {
+                r.extend_from_slice(&w);
+                r
+            })
+            .collect()
+    }
+
+    fn stage2_probabilities(&self, rows: Vec<Vec<f64>>, s: &[f64]) -> Vec<f64> {
+        Self::stage2_rows(rows, s)
+            .into_iter()
+            .map(|mut r| {
+                self.stage2.standardise(&mut r);
+                1.0 / (1.0 + (-self.stage2.decision(&r)).exp())
+            })
+            .collect()
+    }
+
+    /// Fits both stages on labelled pages' features.
+    pub fn fit(features: Vec<String>, pages: &[(PageFeatures, &[bool])]) -> Result<WeightSet> {
+        let mut rows = Vec::new();
+        let mut truth = Vec::new();
+        for (f, t) in pages {
+            rows.extend(f.rows(&features));
+            truth.extend_from_slice(t);
+        }
+        let stage1 = Stage::fit(&rows, &truth)?;
+        let mut set = WeightSet {
+            features,
+            stage1,
+            stage2: Stage {
+                mean: Vec::new(),
+                std: Vec::new(),
+                coef: Vec::new(),
+                intercept: 0.0,
+            },
+        };
+        let mut rows2 = Vec::new();
+        for (f, _) in pages {
+            let (rows, s) = set.stage1_scores(f);
+            rows2.extend(Self::stage2_rows(rows, &s));
+        }
+        set.stage2 = Stage::fit(&rows2, &truth)?;
+        Ok(set)
+    }
+
+    /// Checks that the weights fit the feature list.
+    fn check(&self) -> std::result::Result<(), String> {
+        self.stage1.check(self.features.len())?;
+        self.stage2
+            .check(self.features.len() + NEIGHBOUR_FEATURES.len())
+    }
+
+    /// The stage-2 input names: the features, then the neighbours' scores.
+    pub fn stage2_names(&self) -> Vec<String> {
+        self.features
+            .iter()
+            .cloned()
+            .chain(NEIGHBOUR_FEATURES.iter().map(|s| s.to_string()))
+            .collect()
+    }
+}
+
+impl PageModel {
+    /// The list headings as [`ListMarkers`].
+    pub fn markers(&self) -> ListMarkers {
+        ListMarkers {
+            label: 1 - self.positive.min(1),
+            phrases: self.headings.clone(),
+        }
+    }
+
+    /// The weight set for `mode`, if the model has it.
+    pub fn weights(&self, mode: Mode) -> Option<&WeightSet> {
+        match mode {
+            Mode::Text => self.text.as_ref(),
+            Mode::Html => self.html.as_ref(),
+        }
+    }
+
+    /// Whether any weight set reads the HMM posterior.
+    pub fn needs_hmm(&self) -> bool {
+        [&self.text, &self.html]
+            .into_iter()
+            .flatten()
+            .any(|w| w.features.iter().any(|f| f == HMM_FEATURE))
+    }
+
+    /// Keep decisions and P(positive) of a page's blocks: the weight set of the
+    /// page's kind (HTML when it has structure and the model an HTML set),
+    /// then the rules. A block the rules overrule gets the probability of its
+    /// new label mirrored (`1 − p`), so that label and probability agree.
+    /// `None` when the model has no weight set for the page.
+    pub fn decide(&self, page: &PageInput) -> Option<Vec<(bool, f64)>> {
+        let set = match (&page.html, &self.html) {
+            (Some(_), Some(h)) => h,
+            _ => self.text.as_ref()?,
+        };
+        let f = features::page_features(page, &self.markers());
+        let p = set.probabilities(&f);
+        let mut keep: Vec<bool> = p.iter().map(|&p| p > 0.5).collect();
+        rules::apply(&f, &mut keep);
+        Some(
+            keep.into_iter()
+                .zip(p)
+                .map(|(k, p)| (k, if k == (p > 0.5) { p } else { 1.0 - p }))
+                .collect(),
+        )
+    }
+
+    /// Fits a page model on labelled pages: the text weight set from the pages
+    /// without HTML structure, the HTML set from those with it.
+    pub fn fit(positive: usize, pages: &[LabelledInput], params: &PageParams) -> Result<PageModel> {
+        let headings: Vec<String> = DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect();
+        let markers = ListMarkers {
+            label: 1 - positive.min(1),
+            phrases: headings.clone(),
+        };
+        let mut model = PageModel {
+            positive,
+            headings,
+            text: None,
+            html: None,
+        };
+        for mode in [Mode::Text, Mode::Html] {
+            let chosen: Vec<(PageFeatures, &[bool])> = pages
+                .iter()
+                .filter(|p| p.input.html.is_some() == (mode == Mode::Html))
+                .filter(|p| !p.truth.is_empty())
+                .map(|p| {
+                    (
+                        features::page_features(&p.input, &markers),
+                        p.truth.as_slice(),
+                    )
+                })
+                .collect();
+            if chosen.is_empty() {
+                continue;
+            }
+            let mut names: Vec<String> = TEXT_FEATURES.iter().map(|s| s.to_string()).collect();
+            if params.hmm_feature {
+                if chosen.iter().any(|(f, _)| f.column(HMM_FEATURE).is_none()) {
+                    return Err(Error::Settings(
+                        "the HMM feature needs page context (train it with --pages first)".into(),
+                    ));
+                }
+                names.push(HMM_FEATURE.to_string());
+            }
+            if mode == Mode::Html {
+                names.extend(HTML_EXTRA_FEATURES.iter().map(|s| s.to_string()));
+            }
+            let set = WeightSet::fit(names, &chosen)?;
+            match mode {
+                Mode::Text => model.text = Some(set),
+                Mode::Html => model.html = Some(set),
+            }
+        }
+        if model.text.is_none() && model.html.is_none() {
+            return Err(Error::Settings(
+                "no labelled pages to fit the page model on".into(),
+            ));
+        }
+        Ok(model)
+    }
+
+    /// Checks the model against its labels.
+    pub(crate) fn check(&self, classes: usize) -> std::result::Result<(), String> {
+        if classes != 2 || self.positive >= classes {
+            return Err("the page model needs a model of two labels".into());
+        }
+        for set in [&self.text, &self.html].into_iter().flatten() {
+            set.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// The HMM posterior of label `positive` for each block, from naive Bayes
+/// log-likelihoods (`jll`, `k` labels a row, priors removed, tempered).
+pub(crate) fn hmm_posteriors(
+    ctx: &ContextModel,
+    normalized: &[String],
+    mut emissions: Vec<Vec<f64>>,
+    positive: usize,
+) -> Vec<f64> {
+    ctx.mark_headings(normalized, &mut emissions);
+    ctx.posteriors(&emissions)
+        .into_iter()
+        .map(|p| p[positive])
+        .collect()
+}

@@ -1,0 +1,40 @@
+//! Segmentation rules around the page's main run of body text, applied to the
+//! stacked model's keep decisions: they say how a list heading holds a list.
+
+use super::features::PageFeatures;
+
+/// The rules, in order, on `keep` (the model's P(news) > 0.5):
+///
+/// - R1, article sentences stay: a block inside the main run that ends a
+///   sentence and is not mostly link text is kept;
+/// - R2, trailing lists go: a block of a run of three or more short blocks
+///   without a sentence stop, below the main run, is dropped;
+/// - R4, a heading holds its list: below the main run, every block after a
+///   list heading that is itself below the main block is dropped, however
+///   sober it reads.
+pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
+    let col = |name| {
+        features
+            .column(name)
+            .expect("the rules' features are always computed")
+    };
+    let (inrun, stop, run_after, head_between) = (
+        col("inrun"),
+        col("stop"),
+        col("run_after"),
+        col("head_between"),
+    );
+    let no_link = |i: usize| features.column("link").is_none_or(|l| l[i] < 0.5);
+    let (_, b) = features.run;
+    for (i, k) in keep.iter_mut().enumerate() {
+        if inrun[i] == 1.0 && stop[i] == 1.0 && no_link(i) {
+            *k = true;
+        }
+        if run_after[i] >= 4f64.ln() - 1e-9 {
+            *k = false;
+        }
+        if head_between[i] == 1.0 && i > b {
+            *k = false;
+        }
+    }
+}
