@@ -7,7 +7,9 @@ use anyhow::Result;
 use clap::Parser;
 use newsbait::Model;
 use newsbait::cli::flags::{DocumentFormatArg, OnInvalidArg};
-use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
+use newsbait::cli::output::{
+    ClassifyOptions, DEFAULT_POSITIVE, NO_CONTEXT_NOTE, OutputFormat, Threshold, classify_inputs,
+};
 use newsbait::{DEFAULT_EXTENSIONS, OnInvalid, collect_inputs};
 
 /// Label every paragraph of scraped news pages as policy news or clickbait.
@@ -34,11 +36,10 @@ use newsbait::{DEFAULT_EXTENSIONS, OnInvalid, collect_inputs};
 /// files are skipped with one warning. With page context on (the default),
 /// the probabilities printed are posteriors given the whole page.
 #[derive(Parser, Debug)]
-#[command(
-    version,
-    about,
-    after_help = "Examples:\n  newsbait-classify examples/\n  newsbait-classify --keep news page.txt > clean.txt\n  newsbait-classify --keep news page.html > article.txt\n  newsbait-classify --input-format lines titles.txt\n  cat pages.jsonl | newsbait-classify --input-format jsonl --format jsonl -"
-)]
+#[command(version, about, max_term_width = 100,
+    // The examples are part of the template, which clap does not wrap: a
+    // command is never cut in two.
+    help_template = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\nExamples:\n  newsbait-classify examples/\n  newsbait-classify --threshold 0.7 -k 2 --explain=3 page.txt\n  newsbait-classify --keep news page.txt > clean.txt\n  newsbait-classify --keep news page.html > article.txt\n  newsbait-classify --input-format lines titles.txt\n  cat pages.jsonl | newsbait-classify --input-format jsonl --format jsonl -")]
 struct Args {
     /// Files or directories to classify; `-` reads standard input.
     #[arg(default_value = "-")]
@@ -65,12 +66,32 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()))]
     ext: Vec<String>,
     /// Score each paragraph on its own, ignoring its neighbours on the page.
+    /// With page context (the default, for a model trained with --pages) the
+    /// probabilities printed are posteriors given the whole page: a
+    /// paragraph's probability depends on the paragraphs around it.
     #[arg(long)]
     no_context: bool,
     /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
     /// malformed records): skip them with a warning on stderr, or stop.
     #[arg(long, value_enum, default_value_t = OnInvalid::default().into())]
     on_invalid: OnInvalidArg,
+    /// Label a paragraph with the positive label (see --positive) when its
+    /// probability is at least P, else with the most probable other label
+    /// [default: the most probable label].
+    #[arg(long, value_name = "P")]
+    threshold: Option<f64>,
+    /// The positive label of --threshold.
+    #[arg(long, value_name = "LABEL", requires = "threshold", default_value = DEFAULT_POSITIVE)]
+    positive: String,
+    /// Also write the N most probable labels of each paragraph with their
+    /// probabilities (text, TSV and JSONL).
+    #[arg(short = 'k', long = "top", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    top: Option<u64>,
+    /// Also write the N features (5 with a bare --explain) that pushed each
+    /// paragraph most towards its label, with their weights (how much each
+    /// raised the label's log-odds against the others).
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "5")]
+    explain: Option<usize>,
     /// Number of threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
@@ -82,7 +103,11 @@ struct Args {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    newsbait::cli::exit_code(try_main())
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     newsbait::cli::set_threads(args.threads)?;
     // Jieba's dictionary takes 130-200 ms to build: build it while the model loads.
@@ -106,6 +131,12 @@ fn main() -> Result<()> {
         keep: args.keep.clone(),
         context: newsbait::cli::flags::context(!args.no_context),
         on_invalid: args.on_invalid.into(),
+        threshold: args.threshold.map(|at| Threshold {
+            positive: Some(args.positive.clone()),
+            at,
+        }),
+        top: args.top.map(|k| k as usize),
+        explain: args.explain,
         ..ClassifyOptions::default()
     };
     let stdout = std::io::stdout();
@@ -114,6 +145,9 @@ fn main() -> Result<()> {
         Ok(stats) => {
             for warning in &stats.warnings {
                 eprintln!("warning: {warning}");
+            }
+            if stats.context_missing {
+                eprintln!("{NO_CONTEXT_NOTE}");
             }
             Ok(())
         }

@@ -12,7 +12,11 @@ use newsbait::cli::eval::{EvalArgs, run};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    newsbait::cli::exit_code(try_main())
+}
+
+fn try_main() -> Result<()> {
     let args = EvalArgs::parse();
     let start = Instant::now();
     newsbait::cli::set_threads(args.threads)?;

@@ -13,7 +13,8 @@ use newsbait::{OnInvalid, read_examples};
 /// Train a newsbait model: segment every text with jieba, count word and
 /// word-pair features, and fit naive Bayes through linfa-bayes.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, max_term_width = 100,
+    help_template = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\nExamples:\n  newsbait-train --data ../shared/corpus/train.jsonl --out my.model\n  newsbait-train --data train.tsv --pages pages.jsonl --calibrate dev.jsonl --out my.model")]
 struct Args {
     /// Labelled training data: JSONL ({"label", "text"}), TSV (label<TAB>text)
     /// or fastText (__label__X text) lines.
@@ -79,7 +80,11 @@ struct Args {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    newsbait::cli::exit_code(try_main())
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
     // An interrupted run removes its temporary file: no partial model is left,

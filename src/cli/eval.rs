@@ -36,7 +36,11 @@ use crate::model::{Model, ModelSettings};
 #[command(
     name = "newsbait-eval",
     version,
-    after_help = "Examples:\n  \
+    group(clap::ArgGroup::new("input").args(["data", "pages"]).required(true).multiple(true)),
+    max_term_width = 100,
+    // The examples are part of the template, which clap does not wrap: a
+    // command is never cut in two.
+    help_template = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\nExamples:\n  \
         newsbait-eval --data ../shared/corpus/test.jsonl --out target/reports/test\n  \
         newsbait-eval --pages ../shared/corpus/pages/netease.jsonl [--no-context]\n  \
         newsbait-eval --data ../shared/corpus/train.jsonl --cv 5\n  \
@@ -50,7 +54,7 @@ pub struct EvalArgs {
     pub model: Option<PathBuf>,
     /// Labelled paragraphs (JSONL with label, text and fields such as source;
     /// or TSV / fastText lines).
-    #[arg(long, short, required_unless_present = "pages")]
+    #[arg(long, short)]
     pub data: Option<PathBuf>,
     /// Whole pages, one JSON object a line, text form (`{"page", "lines":
     /// [{"label", "text"}], "site"?, "fold"?, "reference"?}`) or HTML form
@@ -81,7 +85,8 @@ pub struct EvalArgs {
     pub out: Option<PathBuf>,
     /// Probabilities from another tool instead of a model: JSONL, one line per
     /// example of --data (or per line of the --pages, in page order), each
-    /// `{"probs": {"news": p, "clickbait": q}}`.
+    /// `{"probs": {"news": p, "clickbait": q}}`; or newsbait-classify's own
+    /// `-f jsonl` output, one prediction a paragraph, in order.
     #[arg(long, conflicts_with_all = ["cv", "leave_one_out"])]
     pub predictions: Option<PathBuf>,
     /// The positive class of ROC, PR, calibration and threshold figures.
@@ -118,7 +123,8 @@ pub struct EvalArgs {
     /// Format of --data [default: from the file extension, else sniffed].
     #[arg(long, value_enum)]
     pub format: Option<crate::cli::flags::DataFormatArg>,
-    /// What to do with lines that are not valid UTF-8.
+    /// What to do with lines that cannot be read (not UTF-8 text, binary junk,
+    /// malformed records): skip them with a warning on stderr, or stop.
     #[arg(long, value_enum, default_value_t = OnInvalid::default().into())]
     pub on_invalid: crate::cli::flags::OnInvalidArg,
     /// Hide progress bars.
@@ -475,12 +481,22 @@ fn pages_from_scores(
     pages_report(&texts, scored, positive, context, lines_report)
 }
 
-/// One line of a prediction file.
+/// One line of a prediction file: one prediction (`probs`, optionally the
+/// true `label`), or one document as `newsbait-classify -f jsonl` writes it,
+/// whose `paragraphs[].probs` are predictions in order (their `label` is the
+/// predicted one, not a truth).
 #[derive(Deserialize)]
 struct PredictionLine {
-    probs: BTreeMap<String, f64>,
+    probs: Option<BTreeMap<String, f64>>,
     /// The true label, when the writer recorded it: checked against the data.
     label: Option<String>,
+    paragraphs: Option<Vec<ParagraphPrediction>>,
+}
+
+/// A paragraph of a `newsbait-classify -f jsonl` record.
+#[derive(Deserialize)]
+struct ParagraphPrediction {
+    probs: BTreeMap<String, f64>,
 }
 
 /// How far outside [0, 1] a probability may stray before it is an error
@@ -492,7 +508,10 @@ const PROBABILITY_SLACK: f64 = 1e-3;
 pub type Predictions = (Vec<String>, Vec<Vec<f64>>, Vec<Option<String>>);
 
 /// Reads a prediction file: the labels (sorted, as a newsbait model orders
-/// them) and, per line, the probability of each and the optional true label.
+/// them) and, per prediction, the probability of each and the optional true
+/// label. A line is one prediction (`{"probs": {label: p, ...}}`) or a
+/// document of `newsbait-classify -f jsonl` (`{"paragraphs": [{"probs": ...},
+/// ...]}`), one prediction a paragraph, in order.
 pub fn read_predictions(path: &Path) -> Result<Predictions> {
     let mut labels: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -512,40 +531,55 @@ pub fn read_predictions(path: &Path) -> Result<Predictions> {
                     format!("not a prediction (`{{\"probs\": {{label: p, ...}}}}`): {e}"),
                 )
             })?;
-            let these: Vec<String> = parsed.probs.keys().cloned().collect();
-            match &labels {
-                None => {
-                    if these.len() < 2 {
-                        return Err(Error::parse(path, n, "\"probs\" needs at least two labels"));
+            let predictions: Vec<(BTreeMap<String, f64>, Option<String>)> =
+                match (parsed.probs, parsed.paragraphs) {
+                    (Some(probs), _) => vec![(probs, parsed.label)],
+                    (None, Some(paragraphs)) => {
+                        paragraphs.into_iter().map(|p| (p.probs, None)).collect()
                     }
-                    labels = Some(these);
+                    (None, None) => {
+                        return Err(Error::parse(
+                            path,
+                            n,
+                            "not a prediction: no \"probs\" (`{\"probs\": {label: p, ...}}`) \
+                             and no \"paragraphs\" (a record of newsbait-classify -f jsonl)",
+                        ));
+                    }
+                };
+            for (probs, truth) in predictions {
+                let these: Vec<String> = probs.keys().cloned().collect();
+                match &labels {
+                    None => {
+                        if these.len() < 2 {
+                            return Err(Error::parse(
+                                path,
+                                n,
+                                "\"probs\" needs at least two labels",
+                            ));
+                        }
+                        labels = Some(these);
+                    }
+                    Some(l) if *l != these => {
+                        return Err(Error::parse(
+                            path,
+                            n,
+                            format!("labels {these:?} differ from the first line's {l:?}"),
+                        ));
+                    }
+                    Some(_) => {}
                 }
-                Some(l) if *l != these => {
+                if let Some((label, p)) = probs.iter().find(|(_, p)| {
+                    !(p.is_finite() && (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(*p))
+                }) {
                     return Err(Error::parse(
                         path,
                         n,
-                        format!("labels {these:?} differ from the first line's {l:?}"),
+                        format!("the probability of {label:?} is {p}, not in [0, 1]"),
                     ));
                 }
-                Some(_) => {}
+                rows.push(probs.into_values().map(|p| p.clamp(0.0, 1.0)).collect());
+                truths.push(truth);
             }
-            if let Some((label, p)) = parsed.probs.iter().find(|(_, p)| {
-                !(p.is_finite() && (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(*p))
-            }) {
-                return Err(Error::parse(
-                    path,
-                    n,
-                    format!("the probability of {label:?} is {p}, not in [0, 1]"),
-                ));
-            }
-            rows.push(
-                parsed
-                    .probs
-                    .into_values()
-                    .map(|p| p.clamp(0.0, 1.0))
-                    .collect(),
-            );
-            truths.push(parsed.label);
             Ok(())
         },
     )?;

@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod flags;
+pub mod info;
 pub mod metrics;
 pub mod output;
 pub mod pages;
@@ -68,4 +69,19 @@ pub fn vectorize_words(model: &crate::Model, normalized: &str, words: &[&str]) -
     model
         .vocabulary
         .vectorize(normalized, words, &model.settings.features)
+}
+
+/// Ends a binary's `main`: on an error, prints `error: ` and the message with
+/// its causes on one line (`{:#}`) to stderr and exits with status 1. A user
+/// error prints its message only, never a backtrace, even with
+/// `RUST_BACKTRACE=1` set (returning the error from `main` would print the
+/// backtrace anyhow captured); a bug still panics with its backtrace.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

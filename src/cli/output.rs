@@ -39,7 +39,82 @@ pub struct ClassifyOptions {
     pub on_invalid: OnInvalid,
     /// Documents scored together; bounds memory.
     pub batch_size: usize,
+    /// `--threshold P` (`--positive LABEL`): label a paragraph with the
+    /// positive label when its probability is at least P, else with the most
+    /// probable other label.
+    pub threshold: Option<Threshold>,
+    /// `-k N`: also write the N most probable labels with their probabilities.
+    pub top: Option<usize>,
+    /// `--explain N`: also write the N features that pushed each paragraph
+    /// most towards its label, with their weights.
+    pub explain: Option<usize>,
 }
+
+/// A decision threshold for one label (`--threshold`, `--positive`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// The positive label [default: `clickbait`].
+    pub positive: Option<String>,
+    /// The probability from which a paragraph gets the positive label, in [0, 1].
+    pub at: f64,
+}
+
+/// The positive label when none is named.
+pub const DEFAULT_POSITIVE: &str = "clickbait";
+
+/// A [`Threshold`] checked against a model: the positive label's index.
+#[derive(Debug, Clone, Copy)]
+struct Decision {
+    positive: usize,
+    at: f64,
+}
+
+impl Decision {
+    fn new(model: &Model, t: &Threshold) -> Result<Self> {
+        if !(0.0..=1.0).contains(&t.at) {
+            return Err(Error::Settings(format!(
+                "--threshold {}: a probability from 0 to 1",
+                t.at
+            )));
+        }
+        let name = t.positive.as_deref().unwrap_or(DEFAULT_POSITIVE);
+        let positive = model.label_index(name).ok_or_else(|| {
+            Error::Settings(format!(
+                "--threshold: the model has no label {name:?} (its labels are {}); \
+                 name the positive label with --positive",
+                label_list(model)
+            ))
+        })?;
+        Ok(Decision { positive, at: t.at })
+    }
+
+    /// Relabels `p`: positive when its probability is at least the threshold,
+    /// else the most probable other label.
+    fn apply(&self, p: &mut Prediction) {
+        p.label = if p.probs[self.positive] >= self.at {
+            self.positive
+        } else {
+            (0..p.probs.len())
+                .filter(|&c| c != self.positive)
+                .max_by(|&a, &b| p.probs[a].total_cmp(&p.probs[b]).then(b.cmp(&a)))
+                .unwrap_or(self.positive)
+        };
+    }
+}
+
+fn label_list(model: &Model) -> String {
+    model
+        .labels
+        .iter()
+        .map(|l| l.0.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The note classify prints once when page context was asked for but the
+/// model has none, so every paragraph was scored on its own.
+pub const NO_CONTEXT_NOTE: &str = "note: the model has no page context (it was trained without \
+     --pages): every paragraph was scored on its own, as with --no-context";
 
 impl Default for ClassifyOptions {
     fn default() -> Self {
@@ -50,6 +125,9 @@ impl Default for ClassifyOptions {
             context: Context::Page,
             on_invalid: OnInvalid::Skip,
             batch_size: 512,
+            threshold: None,
+            top: None,
+            explain: None,
         }
     }
 }
@@ -64,6 +142,9 @@ pub struct ClassifyStats {
     pub skipped_malformed: usize,
     /// One warning for each input that had lines skipped (see [`crate::data::ReadStats::warning`]).
     pub warnings: Vec<String>,
+    /// Page context was asked for, a document had several paragraphs, and
+    /// the model has no page context: print [`NO_CONTEXT_NOTE`].
+    pub context_missing: bool,
 }
 
 /// Classifies every input (files, or `-` for standard input) and writes the
@@ -79,14 +160,30 @@ pub fn classify_inputs(
         .as_deref()
         .map(|k| model.keep_index(k))
         .transpose()?;
+    let decision = options
+        .threshold
+        .as_ref()
+        .map(|t| Decision::new(model, t))
+        .transpose()?;
     let mut stats = ClassifyStats::default();
     let headers = keep.is_some() && options.output == OutputFormat::Text && inputs.len() > 1;
     let mut last_file: Option<PathBuf> = None;
     let stdout = Path::new("<stdout>");
     if options.output == OutputFormat::Tsv && options.keep.is_none() {
-        let probs: Vec<String> = model.labels.iter().map(|l| format!("p_{l}")).collect();
-        writeln!(out, "file\trecord\tline\tlabel\t{}\ttext", probs.join("\t"))
-            .map_err(|e| Error::io(stdout, e))?;
+        let mut columns: Vec<String> = model.labels.iter().map(|l| format!("p_{l}")).collect();
+        for i in 1..=top_count(model, options) {
+            columns.push(format!("top{i}"));
+            columns.push(format!("p_top{i}"));
+        }
+        if options.explain.is_some() {
+            columns.push("explain".into());
+        }
+        writeln!(
+            out,
+            "file\trecord\tline\tlabel\t{}\ttext",
+            columns.join("\t")
+        )
+        .map_err(|e| Error::io(stdout, e))?;
     }
     // A reader thread parses documents into batches while the previous batch
     // is scored and formatted on every core; the main thread writes each
@@ -159,7 +256,8 @@ pub fn classify_inputs(
                 }
                 Ok(())
             };
-            if let Err(e) = flush(model, batch, options, keep, out, &mut stats, header) {
+            let resolved = Resolved { keep, decision };
+            if let Err(e) = flush(model, batch, options, resolved, out, &mut stats, header) {
                 result = Err(e);
                 break;
             }
@@ -194,11 +292,25 @@ const BATCH_BYTES: usize = 4 << 20;
 /// Text read into the first batch at most: workers wait for it.
 const FIRST_BATCH_BYTES: usize = 256 << 10;
 
+/// How many top labels `-k` writes (none without `-k`; at most every label).
+fn top_count(model: &Model, options: &ClassifyOptions) -> usize {
+    options.top.map_or(0, |k| k.min(model.labels.len()))
+}
+
+/// The options that name labels, resolved against the model once.
+#[derive(Debug, Clone, Copy)]
+struct Resolved {
+    /// `--keep`: the index of the label kept.
+    keep: Option<usize>,
+    /// `--threshold`/`--positive`.
+    decision: Option<Decision>,
+}
+
 fn flush(
     model: &Model,
     batch: Vec<RawDocument>,
     options: &ClassifyOptions,
-    keep: Option<usize>,
+    Resolved { keep, decision }: Resolved,
     out: &mut dyn Write,
     stats: &mut ClassifyStats,
     mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
@@ -208,15 +320,24 @@ fn flush(
         .map(|raw| {
             let doc = raw.parse()?;
             let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let preds = model.classify(&texts, options.context);
+            let mut preds = model.classify(&texts, options.context);
+            if let Some(d) = decision {
+                preds.iter_mut().for_each(|p| d.apply(p));
+            }
             let mut buf = Vec::with_capacity(doc.paragraphs.len() * 96);
             write_document(model, &doc, &texts, &preds, options, keep, &mut buf)
                 .expect("writing to memory does not fail");
             Ok((doc, buf))
         })
         .collect();
+    // The page is parsed on the workers: whether it has neighbours to give
+    // context is known only here.
+    let no_context = options.context == Context::Page && model.context.is_none();
     for item in formatted {
         let (doc, buf) = item?;
+        if no_context && doc.paragraphs.len() > 1 {
+            stats.context_missing = true;
+        }
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
         header(&doc, out)?;
@@ -275,21 +396,51 @@ fn write_document(
                 .max()
                 .unwrap_or(0);
             for (para, p) in doc.paragraphs.iter().zip(preds) {
-                writeln!(
+                write!(
                     out,
-                    "{:>5}  {:<width$}  {:.3}  {}",
+                    "{:>5}  {:<width$}  {:>7}  ",
                     para.line,
                     model.labels[p.label].0,
-                    p.probs[p.label],
-                    preview(&para.text, 60),
+                    Probability(p.probs[p.label]),
                 )?;
+                let top = top_labels(p, top_count(model, options));
+                if !top.is_empty() {
+                    let pairs: Vec<String> = top
+                        .iter()
+                        .map(|&c| format!("{} {}", model.labels[c].0, Probability(p.probs[c])))
+                        .collect();
+                    write!(out, "[{}]  ", pairs.join(", "))?;
+                }
+                writeln!(out, "{}", preview(&para.text, 60))?;
+                if let Some(n) = options.explain {
+                    let why: Vec<String> = model
+                        .explain(&para.text, p.label, n)
+                        .iter()
+                        .map(|c| format!("{} {:+.3}", c.feature, c.weight))
+                        .collect();
+                    writeln!(out, "{:>5}  explain: {}", "", why.join(", "))?;
+                }
             }
             Ok(())
         }
         OutputFormat::Tsv => {
             let record = doc.record.map(|r| r.to_string()).unwrap_or_default();
             for (para, p) in doc.paragraphs.iter().zip(preds) {
-                let probs: Vec<String> = p.probs.iter().map(|x| format!("{x:.6}")).collect();
+                let mut probs: Vec<String> = p.probs.iter().map(|x| format!("{x:.6}")).collect();
+                for c in top_labels(p, top_count(model, options)) {
+                    probs.push(model.labels[c].0.clone());
+                    probs.push(format!("{:.6}", p.probs[c]));
+                }
+                if let Some(n) = options.explain {
+                    let why: Vec<String> = model
+                        .explain(&para.text, p.label, n)
+                        .iter()
+                        .map(|c| {
+                            format!("{} {:+.4}", c.feature, c.weight).replace(['\t', ';'], " ")
+                        })
+                        .collect();
+                    probs.push(why.join("; "));
+                }
                 writeln!(
                     out,
                     "{file}\t{record}\t{}\t{}\t{}\t{}",
@@ -323,7 +474,7 @@ fn write_document(
                         .zip(&p.probs)
                         .map(|(l, x)| (l.0.clone(), json!(x)))
                         .collect();
-                    match doc.tag_paths.get(i) {
+                    let mut paragraph = match doc.tag_paths.get(i) {
                         Some(path) => json!({
                             "block": para.line,
                             "tag": doc.features[i].tag,
@@ -338,12 +489,53 @@ fn write_document(
                             "probs": probs,
                             "text": para.text,
                         }),
+                    };
+                    if options.top.is_some() {
+                        paragraph["top"] = top_labels(p, top_count(model, options))
+                            .into_iter()
+                            .map(|c| json!({"label": model.labels[c].0, "prob": p.probs[c]}))
+                            .collect();
                     }
+                    if let Some(n) = options.explain {
+                        paragraph["explain"] = model
+                            .explain(&para.text, p.label, n)
+                            .into_iter()
+                            .map(|c| json!({"feature": c.feature, "weight": c.weight}))
+                            .collect();
+                    }
+                    paragraph
                 })
                 .collect();
             record.insert("paragraphs".into(), Value::Array(paragraphs));
             writeln!(out, "{}", Value::Object(record))
         }
+    }
+}
+
+/// The indices of the `k` most probable labels, most probable first (ties by
+/// label order).
+fn top_labels(p: &Prediction, k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..p.probs.len()).collect();
+    order.sort_by(|&a, &b| p.probs[b].total_cmp(&p.probs[a]).then(a.cmp(&b)));
+    order.truncate(k);
+    order
+}
+
+/// A probability as text output shows it: four decimals, but never rounded
+/// to 1 or 0 (a softmax gives neither): above 0.99995 it shows as `>0.9999`,
+/// below 0.00005 as `<0.0001`. Seven characters wide.
+pub struct Probability(pub f64);
+
+impl std::fmt::Display for Probability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = if self.0 >= 0.99995 {
+            ">0.9999".to_string()
+        } else if self.0 < 0.00005 {
+            "<0.0001".to_string()
+        } else {
+            format!("{:.4}", self.0)
+        };
+        f.pad(&text)
     }
 }
 
@@ -369,6 +561,17 @@ impl std::fmt::Display for Preview<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_never_round_to_one_or_zero() {
+        let shown = |p: f64| format!("{:>7}", Probability(p));
+        assert_eq!(shown(0.99995), ">0.9999");
+        assert_eq!(shown(1.0), ">0.9999");
+        assert_eq!(shown(0.99994), " 0.9999");
+        assert_eq!(shown(0.61234), " 0.6123");
+        assert_eq!(shown(0.00004), "<0.0001");
+        assert_eq!(shown(0.0), "<0.0001");
+    }
 
     #[test]
     fn preview_cuts_on_characters() {

@@ -8,6 +8,7 @@ mod counts;
 mod determinism;
 mod eval;
 mod eval_pages;
+mod flags;
 mod fuzz_regressions;
 mod inputs;
 mod page_model;
