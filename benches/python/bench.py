@@ -1,6 +1,7 @@
 """Helpers of benches/python/run.sh (run in the newsbait venv).
 
   bench.py predict INPUT.jsonl            model.predict on every paragraph of every page
+                                          (the call's own seconds on stderr)
   bench.py daniel-text PAGES.jsonl OUT    labelled pages as text documents {"id", "text"}
   bench.py clean-python INPUT OUT         model.clean_pages, plain Python, one process
   bench.py clean-spark INPUT OUT          newsbait.spark.clean_column, Spark local[2]
@@ -35,9 +36,12 @@ def main():
         with open(args[0], encoding="utf-8") as f:
             for line in f:
                 paragraphs.extend(newsbait.paragraphs(json.loads(line)["text"]))
+        start = time.perf_counter()
         labels, _ = model.predict(paragraphs)
+        took = time.perf_counter() - start
         news = sum(1 for l in labels if l[0] == "__label__news")
         print(f"{len(labels)} paragraphs, {news} news")
+        print(f"predict_seconds {took:.3f}", file=sys.stderr)
     elif task == "daniel-text":
         write(args[1], [(p["page"], "\n".join(l["text"] for l in p["lines"])) for p in read_jsonl(args[0])])
     elif task == "clean-python":
@@ -52,7 +56,7 @@ def main():
         from pyspark.sql import SparkSession
         from newsbait.spark import clean_column
 
-        spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+        spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         df = spark.read.json(args[0])
         n = df.count()

@@ -16,12 +16,12 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PySlice, PyString, PyTuple, PyType};
 use rayon::prelude::*;
 
 #[cfg(feature = "counts")]
@@ -99,16 +99,10 @@ fn run<T: Send>(
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(to_py_err(error)),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown panic");
-            Err(Error::new_err(format!(
-                "internal error in newsbait: {what}"
-            )))
-        }
+        Err(panic) => Err(Error::new_err(format!(
+            "internal error in newsbait: {}",
+            panic_message(panic)
+        ))),
     }
 }
 
@@ -290,6 +284,194 @@ impl PyModel {
     }
 }
 
+/// Paragraphs per job of `predict` over a list. The calling thread converts
+/// the strings of one chunk while the pool scores the chunks before it, and
+/// builds the answer of a chunk while the pool scores the chunks after it.
+const CHUNK: usize = 1024;
+
+/// One chunk's probabilities, `classes` values a paragraph, or the message of
+/// a panic while scoring it.
+type Scored = (usize, Result<Vec<f64>, String>);
+
+impl PyModel {
+    /// `predict` over a sequence or iterable of strings: lists of labels and
+    /// of probability arrays, one each per string, in order.
+    fn predict_many<'py>(
+        &self,
+        py: Python<'py>,
+        items: &Bound<'py, PyAny>,
+        k: i64,
+        threshold: f64,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        const WHAT: &str = "a string or a list of strings";
+        if items.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(format!("expected {WHAT}, got bytes")));
+        }
+        let iter = items.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!("expected {WHAT}, got {}", type_name(items)))
+        })?;
+        let pool = pool(py)?;
+        let classes = self.names.len();
+        let (tx, rx) = mpsc::channel::<Scored>();
+        let rx = Mutex::new(rx);
+        let mut labels: Vec<Bound<'py, PyAny>> = Vec::new();
+        let mut values: Vec<f64> = Vec::new();
+        let mut widths: Vec<usize> = Vec::new();
+        // Building a list per paragraph would run Python's cyclic garbage
+        // collector every few hundred of them, over every object the program
+        // holds; these lists hold only strings and cannot form cycles.
+        let _gc = GcPause::new(py)?;
+        pool.in_place_scope(|scope| -> PyResult<()> {
+            let mut chunks = 0;
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut send = |chunk: Vec<String>| {
+                let (tx, model, index) = (tx.clone(), self.inner.clone(), chunks);
+                chunks += 1;
+                scope.spawn(move |_| {
+                    let scored = catch_unwind(AssertUnwindSafe(|| {
+                        let mut out = Vec::with_capacity(chunk.len() * classes);
+                        for text in &chunk {
+                            out.extend_from_slice(model.predict(text).probabilities());
+                        }
+                        out
+                    }))
+                    .map_err(panic_message);
+                    // The receiver outlives the scope: sending cannot fail.
+                    let _ = tx.send((index, scored));
+                });
+            };
+            for item in iter {
+                let item = item?;
+                let text = item.cast::<PyString>().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "expected {WHAT}: found an item of type {}",
+                        type_name(&item)
+                    ))
+                })?;
+                chunk.push(text.to_cow()?.into_owned());
+                if chunk.len() == CHUNK {
+                    send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
+                }
+            }
+            if !chunk.is_empty() {
+                send(chunk);
+            }
+            drop(send);
+            // The answers in order, each built as soon as its chunk is scored.
+            let mut done: Vec<Option<Vec<f64>>> = vec![None; chunks];
+            for next in 0..chunks {
+                while done[next].is_none() {
+                    let (index, scored) = py
+                        .detach(|| rx.lock().unwrap_or_else(|p| p.into_inner()).recv())
+                        .map_err(|_| {
+                            Error::new_err("internal error in newsbait: a scoring job vanished")
+                        })?;
+                    let scored = scored.map_err(|what| {
+                        Error::new_err(format!("internal error in newsbait: {what}"))
+                    })?;
+                    done[index] = Some(scored);
+                }
+                let scored = done[next].take().unwrap_or_default();
+                for probs in scored.chunks_exact(classes) {
+                    let chosen = top_k(probs, k, threshold);
+                    let row = chosen.iter().map(|&i| self.prefixed[i].bind(py));
+                    labels.push(PyList::new(py, row)?.into_any());
+                    values.extend(chosen.iter().map(|&i| probs[i]));
+                    widths.push(chosen.len());
+                }
+            }
+            Ok(())
+        })?;
+        let arrays = float_rows(py, &values, &widths)?;
+        PyTuple::new(py, [PyList::new(py, labels)?.into_any(), arrays.into_any()])
+    }
+}
+
+/// Python's cyclic garbage collector switched off until the value is dropped
+/// (and only if it was on).
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<GcPause<'py>> {
+        let gc = py.import("gc")?;
+        if gc.call_method0("isenabled")?.is_truthy()? {
+            gc.call_method0("disable")?;
+            Ok(GcPause { gc: Some(gc) })
+        } else {
+            Ok(GcPause { gc: None })
+        }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Nothing to report from a destructor; `gc.enable` does not fail.
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
+/// A list with one float64 array per row, `widths[i]` values each, taken in
+/// order from `values`: views of one array made in a single copy, not an
+/// array built from a Python list per row. Tuples when numpy is missing.
+fn float_rows<'py>(
+    py: Python<'py>,
+    values: &[f64],
+    widths: &[usize],
+) -> PyResult<Bound<'py, PyList>> {
+    let Ok(numpy) = py.import("numpy") else {
+        let mut rest = values;
+        return PyList::new(
+            py,
+            widths
+                .iter()
+                .map(|&w| {
+                    let (row, tail) = rest.split_at(w);
+                    rest = tail;
+                    PyTuple::new(py, row)
+                })
+                .collect::<PyResult<Vec<_>>>()?,
+        );
+    };
+    let bytes = PyBytes::new_with(py, values.len() * 8, |buf| {
+        for (out, v) in buf.chunks_exact_mut(8).zip(values) {
+            out.copy_from_slice(&v.to_ne_bytes());
+        }
+        Ok(())
+    })?;
+    // A copy, so that the arrays are writable as numpy.array's are.
+    let flat = numpy
+        .call_method1("frombuffer", (bytes, "float64"))?
+        .call_method0("copy")?;
+    let width = widths.first().copied().unwrap_or(0);
+    if widths.iter().all(|&w| w == width) {
+        let table = flat.call_method1("reshape", ((widths.len(), width),))?;
+        return py
+            .get_type::<PyList>()
+            .call1((table,))?
+            .cast_into::<PyList>()
+            .map_err(Into::into);
+    }
+    let mut start = 0;
+    let rows = widths.iter().map(|&w| {
+        let row = flat.get_item(PySlice::new(py, start as isize, (start + w) as isize, 1));
+        start += w;
+        row
+    });
+    PyList::new(py, rows.collect::<PyResult<Vec<_>>>()?)
+}
+
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 fn argmax(probs: &[f64]) -> usize {
     let mut best = 0;
     for (i, p) in probs.iter().enumerate() {
@@ -371,7 +553,11 @@ impl PyModel {
     }
 
     /// Labels and probabilities of paragraphs, scored one by one (no page
-    /// context), in the shape of fastText's ``predict``.
+    /// context), in the shape of fastText's ``predict``: for a string a tuple
+    /// of labels and an array, for any other iterable of strings a list of
+    /// label lists and a list of arrays. A long list is scored in parallel,
+    /// in chunks, while the strings are still being read; the answers do not
+    /// depend on the number of threads.
     #[pyo3(signature = (text, k = 1, threshold = 0.0))]
     fn predict<'py>(
         &self,
@@ -380,45 +566,18 @@ impl PyModel {
         k: i64,
         threshold: f64,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let single = text.is_instance_of::<PyString>();
-        let texts = if single {
-            vec![text.cast::<PyString>()?.to_cow()?.into_owned()]
-        } else {
-            strings(text, "a string or a list of strings")?
-        };
-        let model = self.inner.clone();
-        let probs: Vec<Vec<f64>> = run(py, move || {
-            Ok(texts
-                .par_iter()
-                .map(|t| model.predict(t).probabilities().to_vec())
-                .collect())
-        })?;
-        let answer = |probs: &[f64]| -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-            let chosen = top_k(probs, k, threshold);
-            let labels: Vec<Bound<'py, PyString>> = chosen
-                .iter()
-                .map(|&i| self.prefixed[i].bind(py).clone())
-                .collect();
-            let values: Vec<f64> = chosen.iter().map(|&i| probs[i]).collect();
-            Ok((
-                labels.into_pyobject(py)?.into_any(),
-                float_array(py, values)?,
-            ))
-        };
-        if single {
-            let (labels, values) = answer(&probs[0])?;
-            let labels = PyTuple::new(py, labels.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
-            PyTuple::new(py, [labels.into_any(), values])
-        } else {
-            let all_labels = PyList::empty(py);
-            let all_values = PyList::empty(py);
-            for p in &probs {
-                let (labels, values) = answer(p)?;
-                all_labels.append(labels)?;
-                all_values.append(values)?;
-            }
-            PyTuple::new(py, [all_labels.into_any(), all_values.into_any()])
+        if !text.is_instance_of::<PyString>() {
+            return self.predict_many(py, text, k, threshold);
         }
+        let text = text.cast::<PyString>()?.to_cow()?.into_owned();
+        let model = self.inner.clone();
+        let probs = run(py, move || {
+            Ok(model.predict(&text).probabilities().to_vec())
+        })?;
+        let chosen = top_k(&probs, k, threshold);
+        let labels = PyTuple::new(py, chosen.iter().map(|&i| self.prefixed[i].bind(py)))?;
+        let values = float_array(py, chosen.iter().map(|&i| probs[i]).collect())?;
+        PyTuple::new(py, [labels.into_any(), values])
     }
 
     /// Labels the paragraphs of one page (a string, split into non-empty

@@ -48,6 +48,44 @@ def test_predict_k_and_threshold(model):
     assert labels == [["__label__news"], ["__label__clickbait"]]
 
 
+def test_predict_long_list_matches_one_by_one(model, pages):
+    # Longer than one scoring job (1024 paragraphs): the answers come back in
+    # order, each as predict gives it for the paragraph alone.
+    paragraphs = [q for p in pages for q in newsbait.paragraphs(p["text"])]
+    texts = (paragraphs * (3000 // len(paragraphs) + 1))[:3000]
+    labels, probs = model.predict(texts, k=-1)
+    assert len(labels) == len(probs) == 3000
+    for i in (0, 1, 1023, 1024, 2047, 2999):
+        one_labels, one_probs = model.predict(texts[i], k=-1)
+        assert tuple(labels[i]) == one_labels
+        assert (probs[i] == one_probs).all()
+    # The arrays are writable and independent, like numpy.array's.
+    probs[0][0] = -1.0
+    assert probs[1][0] != -1.0
+    # Any iterable of strings, and ragged rows under a threshold.
+    assert model.predict(iter(texts[:50]), k=-1)[0] == labels[:50]
+    labels, probs = model.predict(texts, k=-1, threshold=0.9)
+    for ls, ps, full in zip(labels, probs, model.predict(texts, k=-1)[1]):
+        assert len(ls) == len(ps) == int((full >= 0.9).sum())
+
+
+def test_predict_leaves_the_garbage_collector_as_it_was(model):
+    import gc
+
+    assert gc.isenabled()
+    model.predict([NEWS] * 10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        model.predict([NEWS] * 10)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(TypeError):
+        model.predict([NEWS] * 2000 + [42])
+    assert gc.isenabled()
+
+
 def test_predict_rejects_non_strings(model):
     with pytest.raises(TypeError):
         model.predict(42)
