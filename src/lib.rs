@@ -24,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+mod cache;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
@@ -45,6 +46,7 @@ mod shape;
 mod text;
 mod train;
 
+pub use cache::{CacheStats, DEFAULT_CACHE_BYTES};
 pub use context::{DEFAULT_LIST_MARKERS, ListMarkers};
 pub use counts::Counts;
 pub use data::{

@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{CacheStats, ScoreCache};
 use crate::context::ContextModel;
 use crate::data::Label;
 use crate::error::{Error, Result};
@@ -239,6 +240,9 @@ pub struct Model {
     /// The feature index with `weights` in its slots (see [`Model::scoring_table`]).
     #[serde(skip)]
     table: OnceLock<ScoringTable>,
+    /// Paragraph scores already computed (see [`Model::set_cache_bytes`]).
+    #[serde(skip)]
+    pub(crate) cache: ScoreCache,
 }
 
 impl std::fmt::Debug for Model {
@@ -360,6 +364,7 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
         summary: meta.summary,
         segmenter: OnceLock::new(),
         table: OnceLock::new(),
+        cache: ScoreCache::default(),
     })
 }
 
@@ -496,6 +501,7 @@ impl Model {
             summary,
             segmenter: OnceLock::new(),
             table: OnceLock::new(),
+            cache: ScoreCache::default(),
         }
     }
 
@@ -518,6 +524,21 @@ impl Model {
     /// built on another, so that the first paragraph does not wait for it.
     pub fn prepare(&self) {
         self.scoring_table();
+    }
+
+    /// Sizes the cache of paragraph scores to at most `bytes` (0 turns it
+    /// off), emptying it. A paragraph whose normalised text was scored before
+    /// costs a lookup instead of segmentation; page decoding still runs on
+    /// every page, and what the model returns is the same with the cache on
+    /// or off. On by default, [`DEFAULT_CACHE_BYTES`](crate::DEFAULT_CACHE_BYTES).
+    pub fn set_cache_bytes(&mut self, bytes: usize) {
+        self.cache = ScoreCache::new(bytes);
+    }
+
+    /// How the paragraph score cache has done since the model was made or
+    /// the cache resized: its size, hits and misses.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
     }
 
     /// The labels, in the order of every [`crate::Prediction::probabilities`].

@@ -105,16 +105,19 @@ impl Model {
     }
 
     /// [`Model::normalized_jll`] written into `jll` (one value per class).
+    /// A paragraph seen before takes its scores from the model's cache.
     fn normalized_jll_into(&self, text: &str, jll: &mut [f64]) {
-        let words = self.segmenter().cut(text);
-        jll.copy_from_slice(&self.log_priors);
-        self.vocabulary.score_into(
-            self.scoring_table(),
-            text,
-            &words,
-            &self.settings.features,
-            jll,
-        );
+        self.cache.scores(text, jll, |jll| {
+            let words = self.segmenter().cut(text);
+            jll.copy_from_slice(&self.log_priors);
+            self.vocabulary.score_into(
+                self.scoring_table(),
+                text,
+                &words,
+                &self.settings.features,
+                jll,
+            );
+        });
     }
 
     /// `log prior(c) + Σ x_j · w(c, j)` for each class `c`, of a feature vector

@@ -3,14 +3,14 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Parser;
 use newsbait::Model;
 use newsbait::cli::flags::{DocumentFormatArg, OnInvalidArg};
 use newsbait::cli::output::{
     ClassifyOptions, DEFAULT_POSITIVE, NO_CONTEXT_NOTE, OutputFormat, Threshold, classify_inputs,
 };
-use newsbait::{DEFAULT_EXTENSIONS, OnInvalid, collect_inputs};
+use newsbait::{DEFAULT_CACHE_BYTES, DEFAULT_EXTENSIONS, OnInvalid, collect_inputs};
 
 /// Label every paragraph of scraped news pages as policy news or clickbait.
 ///
@@ -95,6 +95,18 @@ struct Args {
     /// Number of threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// Memory for the cache of paragraph scores, in MiB: a paragraph seen
+    /// before (a site's menus, footers and teaser lists) costs a lookup
+    /// instead of segmentation. The output is the same with any size.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_CACHE_BYTES >> 20)]
+    cache_mb: usize,
+    /// Turn the paragraph score cache off (as --cache-mb 0).
+    #[arg(long, conflicts_with = "cache_mb")]
+    no_cache: bool,
+    /// At the end, print to stderr how many documents and paragraphs were
+    /// read and how often the cache answered.
+    #[arg(long)]
+    stats: bool,
 }
 
 // Scoring allocates a few small vectors per paragraph on every core, and
@@ -117,6 +129,12 @@ fn try_main() -> Result<()> {
             Some(path) => Model::load(path),
             None => Model::shipped(),
         }?;
+        let mut model = model;
+        let cache_mb = if args.no_cache { 0 } else { args.cache_mb };
+        let bytes = cache_mb
+            .checked_mul(1 << 20)
+            .with_context(|| format!("--cache-mb {cache_mb}: too large"))?;
+        model.set_cache_bytes(bytes);
         model.prepare();
         anyhow::Ok(model)
     })?;
@@ -148,6 +166,14 @@ fn try_main() -> Result<()> {
             }
             if stats.context_missing {
                 eprintln!("{NO_CONTEXT_NOTE}");
+            }
+            if args.stats {
+                eprintln!(
+                    "{} documents, {} paragraphs; {}",
+                    stats.documents,
+                    stats.paragraphs,
+                    model.cache_stats()
+                );
             }
             Ok(())
         }

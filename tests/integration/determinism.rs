@@ -163,3 +163,63 @@ fn the_document_reader_streams() {
         "read {max_ahead} bytes ahead of the record handed out"
     );
 }
+
+/// Pages of one site: the same five lines of chrome around three new lines.
+fn crawl_jsonl(pages: usize) -> String {
+    let chrome = [
+        "首页 | 新闻 | 财经 | 体育 | 娱乐",
+        "推荐阅读",
+        "震惊!她竟然这样做,看完惊呆了",
+        "版权所有 未经许可不得转载",
+        "分享到:微博 微信",
+    ];
+    (0..pages)
+        .map(|i| {
+            let text = [
+                chrome[0].to_string(),
+                format!("国务院召开第{i}次常务会议,部署稳就业工作。"),
+                format!("会议指出,第{i}季度各地要落实减税降费政策。"),
+                chrome[1].to_string(),
+                chrome[2].to_string(),
+                format!("第{i}期:明星的秘密生活曝光"),
+                chrome[3].to_string(),
+                chrome[4].to_string(),
+            ]
+            .join("\n");
+            serde_json::json!({ "id": i, "text": text }).to_string() + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn the_paragraph_cache_changes_no_byte_of_the_output_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("crawl.jsonl");
+    std::fs::write(&docs, crawl_jsonl(40)).unwrap();
+    let classify = |extra: &[&str]| {
+        let o = run(Command::new(classify_bin())
+            .args(["--format", "jsonl", "--stats"])
+            .args(extra)
+            .arg(&docs));
+        assert!(o.status.success(), "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    let (off, off_stats) = classify(&["--no-cache", "--threads", "1"]);
+    assert!(off_stats.contains("cache: off"), "{off_stats}");
+    assert_eq!(off.lines().count(), 40);
+    for extra in [
+        &["--threads", "1"][..],
+        &["--threads", "2"][..],
+        &["--cache-mb", "1", "--threads", "2"][..],
+        &["--no-cache", "--threads", "2"][..],
+    ] {
+        assert!(classify(extra).0 == off, "output differs with {extra:?}");
+    }
+    // One thread: each of the 5 chrome lines misses once and then hits on
+    // the 39 other pages; the 120 new lines all miss.
+    let (_, stats) = classify(&["--threads", "1"]);
+    assert!(
+        stats.contains("40 documents, 320 paragraphs; cache: 60.9% of 320 paragraphs, 125 entries"),
+        "{stats}"
+    );
+}
