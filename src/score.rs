@@ -318,11 +318,26 @@ impl Model {
     /// assert!(model.clean(page, "sports", Context::Page).is_err());
     /// ```
     pub fn clean(&self, text: &str, keep: &str, context: Context) -> crate::Result<String> {
-        let keep = self.keep_index(keep)?;
         let paragraphs = crate::text::split_paragraphs(text);
         let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
-        let preds = self.classify(&texts, context);
-        Ok(kept(&texts, &preds, keep).collect::<Vec<_>>().join("\n"))
+        self.clean_paragraphs(&texts, keep, context)
+    }
+
+    /// [`Model::clean`] of a page already cut into paragraphs, such as the
+    /// blocks of an HTML page ([`crate::HtmlPage::blocks`]): those that get
+    /// the label `keep`, in order, one a line (what `newsbait-classify
+    /// --keep` writes for an HTML file).
+    pub fn clean_paragraphs<S: AsRef<str>>(
+        &self,
+        paragraphs: &[S],
+        keep: &str,
+        context: Context,
+    ) -> crate::Result<String> {
+        let keep = self.keep_index(keep)?;
+        let preds = self.classify(paragraphs, context);
+        Ok(kept(paragraphs, &preds, keep)
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 
     /// The index of label `keep`, or an error that lists the model's labels.

@@ -221,6 +221,48 @@ fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// An HTML page from Python: raw bytes (charset to detect) or decoded text.
+enum Html {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+fn html_of(page: &Bound<'_, PyAny>) -> PyResult<Html> {
+    if let Ok(text) = page.cast::<PyString>() {
+        Ok(Html::Text(text.to_cow()?.into_owned()))
+    } else if let Ok(bytes) = page.cast::<PyBytes>() {
+        Ok(Html::Bytes(bytes.as_bytes().to_vec()))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "expected an HTML page (str or bytes), got {}",
+            type_name(page)
+        )))
+    }
+}
+
+/// The kept blocks of an HTML page, cut with the command line's limits;
+/// `name` names the page in errors.
+fn clean_html_page(
+    model: &Model,
+    name: &str,
+    html: &Html,
+    keep: &str,
+    context: Context,
+) -> Result<String, newsbait::Error> {
+    let options = newsbait::HtmlOptions::default();
+    let page = match html {
+        Html::Text(text) => newsbait::HtmlPage::parse_str(text, &options),
+        Html::Bytes(bytes) => {
+            newsbait::HtmlPage::parse_with(bytes, &options).map_err(|e| newsbait::Error::Parse {
+                path: name.into(),
+                line: 1,
+                message: e.to_string(),
+            })?
+        }
+    };
+    model.clean_paragraphs(page.blocks(), keep, context)
+}
+
 // ----------------------------------------------------------------- model --
 
 /// A trained newsbait classifier. Load one with ``newsbait.load_model``.
@@ -678,6 +720,60 @@ impl PyModel {
             pages
                 .par_iter()
                 .map(|text| model.clean(text, &keep, context_of(context)))
+                .collect()
+        })
+    }
+
+    /// The HTML page ``html`` with only its ``keep`` paragraphs, in order, one
+    /// a line: what ``newsbait-classify --keep`` writes for an ``.html`` file.
+    /// The page is cut into blocks (``p``, ``div``, ``li``, ``h1``..., without
+    /// scripts, styles and the head) as the command line cuts it. ``bytes``
+    /// have their charset detected (byte order mark, ``<meta charset>``,
+    /// UTF-8, else a guess); a ``str`` is taken as decoded. Pages beyond 8 MiB
+    /// are cut there. Binary input is a ``newsbait.Error``.
+    #[pyo3(signature = (html, keep = "news".to_string(), context = true))]
+    fn clean_html(
+        &self,
+        py: Python<'_>,
+        html: &Bound<'_, PyAny>,
+        keep: String,
+        context: bool,
+    ) -> PyResult<String> {
+        self.label_index(&keep)?;
+        let html = html_of(html)?;
+        let keep = keep.strip_prefix(LABEL_PREFIX).unwrap_or(&keep).to_owned();
+        let model = self.inner.clone();
+        run(py, move || {
+            clean_html_page(&model, "<html page>", &html, &keep, context_of(context))
+        })
+    }
+
+    /// ``clean_html`` over many pages (``str`` or ``bytes`` each), in parallel;
+    /// one string per page.
+    #[pyo3(signature = (pages, keep = "news".to_string(), context = true))]
+    fn clean_html_pages(
+        &self,
+        py: Python<'_>,
+        pages: &Bound<'_, PyAny>,
+        keep: String,
+        context: bool,
+    ) -> PyResult<Vec<String>> {
+        self.label_index(&keep)?;
+        let pages: Vec<Html> = pages
+            .try_iter()
+            .map_err(|_| PyTypeError::new_err("expected a list of HTML pages (str or bytes)"))?
+            .map(|p| html_of(&p?))
+            .collect::<PyResult<_>>()?;
+        let keep = keep.strip_prefix(LABEL_PREFIX).unwrap_or(&keep).to_owned();
+        let model = self.inner.clone();
+        run(py, move || {
+            pages
+                .par_iter()
+                .enumerate()
+                .map(|(i, html)| {
+                    let name = format!("<html page {i}>");
+                    clean_html_page(&model, &name, html, &keep, context_of(context))
+                })
                 .collect()
         })
     }
