@@ -40,7 +40,6 @@ mod memory;
 mod model;
 mod page;
 mod params;
-mod score;
 mod segment;
 mod shape;
 mod text;
@@ -61,13 +60,13 @@ pub use html::{
     Block, BlockFeatures, CharsetSource, Cue, CueSet, HtmlError, HtmlOptions, HtmlPage,
 };
 pub use model::{
-    ClassWeight, FORMAT_VERSION, LabelCount, Model, ModelSettings, TrainingSummary, Variant,
+    ClassWeight, Context, Contribution, FORMAT_VERSION, LabelCount, Model, ModelSettings,
+    Prediction, TrainingSummary, Variant,
 };
 pub use page::{
     HtmlBlock, LabelledInput, Mode, PageFeatures, PageInput, PageModel, PageParams, Stage,
     WeightSet, page_features,
 };
 pub use params::TrainParams;
-pub use score::{Context, Contribution, Prediction};
 pub use segment::{Segmenter, TokenizerSettings, UserWord, parse_user_dict};
 pub use text::{Normalizer, Paragraph, split_paragraphs};

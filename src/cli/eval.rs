@@ -451,7 +451,7 @@ fn pages_from_scores(
     scored: &[Scored],
     context: bool,
     options: &ReportOptions,
-    explain: Option<&dyn Fn(usize, usize) -> Vec<crate::score::Contribution>>,
+    explain: Option<&dyn Fn(usize, usize) -> Vec<crate::model::Contribution>>,
 ) -> PagesReport {
     let fields: Vec<Map<String, Value>> = pages
         .iter()

@@ -217,10 +217,10 @@ value_enum! {
 }
 
 /// Page context on (`true`) or off, as the library's option.
-pub fn context(on: bool) -> crate::score::Context {
+pub fn context(on: bool) -> crate::model::Context {
     if on {
-        crate::score::Context::Page
+        crate::model::Context::Page
     } else {
-        crate::score::Context::Off
+        crate::model::Context::Off
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::data::{Document, DocumentFormat, OnInvalid, RawDocument, documents, open};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::score::{Context, Prediction, kept};
+use crate::model::{Context, Prediction, kept};
 
 /// How results are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -17,7 +17,7 @@ use crate::cli::metrics::{self, ClassMetrics, ConfusionMatrix, ReliabilityBin, T
 use crate::cli::pages::{Cleaning, CleaningFigures};
 use crate::cli::plots;
 use crate::error::Result;
-use crate::score::Contribution;
+use crate::model::Contribution;
 
 /// The name and version of the report layout; bumped on any incompatible change.
 pub const SCHEMA: &str = "newsbait-report/1";

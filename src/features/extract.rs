@@ -9,48 +9,58 @@ use super::settings::FeatureSettings;
 #[cfg(test)]
 use super::vocabulary::{Vocabulary, vocabulary_of};
 
-/// The strings a paragraph contributes besides its words: character n-grams and
-/// shape tokens, in the order features are built from them.
-#[derive(Debug, Default)]
-struct ExtraTokens {
-    char_grams: Vec<String>,
-    shapes: Vec<&'static str>,
+/// Where [`for_each_feature`] puts a paragraph's features: the one
+/// enumeration of features, with token interning (training) and token hashing
+/// (scoring) as its two sinks.
+pub(super) trait FeatureSink {
+    /// What a token becomes: an id in a token table, or a hash.
+    type Token: Copy + Default;
+    /// The token of a string (a word, a character n-gram, a shape token).
+    fn token(&mut self, s: &str) -> Self::Token;
+    /// One occurrence of a feature of `kind` made of tokens `a` (and `b`, for a
+    /// word pair; the default token otherwise).
+    fn feature(&mut self, kind: Kind, a: Self::Token, b: Self::Token);
 }
 
-fn extra_tokens(text: &str, settings: &FeatureSettings) -> ExtraTokens {
-    let mut extra = ExtraTokens::default();
+/// Every feature of a paragraph (normalised text and its words), once per
+/// occurrence, into `sink`: each word and, as the settings ask, each pair of
+/// adjacent words, then the character n-grams, then the shape tokens. Tokens
+/// are asked for in that order (words, n-grams, shapes), which is the order
+/// training gives them ids.
+pub(super) fn for_each_feature<S: FeatureSink>(
+    text: &str,
+    words: &[&str],
+    settings: &FeatureSettings,
+    sink: &mut S,
+) {
+    let none = S::Token::default();
+    let mut prev = None;
+    for w in words {
+        let t = sink.token(w);
+        sink.feature(Kind::Word, t, none);
+        if settings.word_bigrams
+            && let Some(p) = prev
+        {
+            sink.feature(Kind::WordPair, p, t);
+        }
+        prev = Some(t);
+    }
     if settings.char_ngrams > 0 {
         let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-        extra.char_grams = chars
-            .windows(settings.char_ngrams)
-            .map(|w| w.iter().collect())
-            .collect();
-    }
-    if settings.shape {
-        extra.shapes = crate::shape::shape_tokens(text);
-    }
-    extra
-}
-
-/// Builds feature keys from token ids; `None` marks a token the vocabulary does
-/// not know, which can be part of no feature.
-fn push_keys(
-    words: &[Option<u32>],
-    grams: &[Option<u32>],
-    shapes: &[Option<u32>],
-    settings: &FeatureSettings,
-    out: &mut Vec<FeatureKey>,
-) {
-    out.extend(words.iter().flatten().map(|&a| pack(Kind::Word, a, 0)));
-    if settings.word_bigrams {
-        for pair in words.windows(2) {
-            if let [Some(a), Some(b)] = pair {
-                out.push(pack(Kind::WordPair, *a, *b));
-            }
+        let mut gram = String::new();
+        for w in chars.windows(settings.char_ngrams) {
+            gram.clear();
+            gram.extend(w);
+            let t = sink.token(&gram);
+            sink.feature(Kind::CharGram, t, none);
         }
     }
-    out.extend(grams.iter().flatten().map(|&a| pack(Kind::CharGram, a, 0)));
-    out.extend(shapes.iter().flatten().map(|&a| pack(Kind::Shape, a, 0)));
+    if settings.shape {
+        for s in crate::shape::shape_tokens(text) {
+            let t = sink.token(s);
+            sink.feature(Kind::Shape, t, none);
+        }
+    }
 }
 
 /// Turns a list of keys (with repeats) into `(key, value)` pairs, sorted by key.
@@ -97,18 +107,12 @@ impl Interner {
         words: &[&str],
         settings: &FeatureSettings,
     ) -> Vec<(FeatureKey, f64)> {
-        let extra = extra_tokens(text, settings);
-        let word_ids: Vec<Option<u32>> = words.iter().map(|w| Some(self.intern(w))).collect();
-        let gram_ids: Vec<Option<u32>> = extra
-            .char_grams
-            .iter()
-            .map(|g| Some(self.intern(g)))
-            .collect();
-        let shape_ids: Vec<Option<u32>> =
-            extra.shapes.iter().map(|s| Some(self.intern(s))).collect();
-        let mut keys = Vec::new();
-        push_keys(&word_ids, &gram_ids, &shape_ids, settings, &mut keys);
-        count_keys(&mut keys, false)
+        let mut sink = KeySink {
+            interner: self,
+            keys: Vec::with_capacity(words.len() * 2 + 16),
+        };
+        for_each_feature(text, words, settings, &mut sink);
+        count_keys(&mut sink.keys, false)
     }
 
     /// The token strings, indexed by id.
@@ -124,52 +128,61 @@ impl Interner {
     }
 }
 
-/// The hash of every feature of a paragraph, once per occurrence: words, word
-/// pairs, character n-grams and shape tokens as the settings ask. `prefetch`
-/// sees each hash as soon as it is known, so that table lookups can start.
-/// They are appended to `hashes`; shape tokens come last, and the return
-/// value is where they start.
-pub(super) fn feature_hashes(
-    text: &str,
-    words: &[&str],
-    settings: &FeatureSettings,
-    hashes: &mut Vec<u64>,
-    prefetch: impl Fn(u64),
-) -> usize {
-    hashes.reserve(words.len() * 2 + 16);
-    let mut push = |hash: u64| {
-        prefetch(hash);
-        hashes.push(hash);
-    };
-    let mut prev: Option<u64> = None;
-    for w in words {
-        let h = hash_str(w);
-        push(feature_hash(Kind::Word, h, 0));
-        if settings.word_bigrams
-            && let Some(p) = prev
-        {
-            push(feature_hash(Kind::WordPair, p, h));
-        }
-        prev = Some(h);
+/// The training sink: tokens interned, features packed into keys.
+struct KeySink<'a> {
+    interner: &'a mut Interner,
+    keys: Vec<FeatureKey>,
+}
+
+impl FeatureSink for KeySink<'_> {
+    type Token = u32;
+
+    fn token(&mut self, s: &str) -> u32 {
+        self.interner.intern(s)
     }
-    if settings.char_ngrams > 0 {
-        let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut gram = String::new();
-        for w in chars.windows(settings.char_ngrams) {
-            gram.clear();
-            gram.extend(w);
-            push(feature_hash(Kind::CharGram, hash_str(&gram), 0));
+
+    fn feature(&mut self, kind: Kind, a: u32, b: u32) {
+        self.keys.push(pack(kind, a, b));
+    }
+}
+
+/// The scoring sink: tokens and features hashed, the features of words
+/// (pairs, n-grams) apart from the shape tokens. `prefetch` sees each hash as
+/// soon as it is known, so that table lookups can start.
+pub(super) struct HashSink<'a, P: Fn(u64)> {
+    /// Hashes of the words, word pairs and character n-grams.
+    pub(super) hashes: &'a mut Vec<u64>,
+    /// Hashes of the shape tokens (each occurs once).
+    pub(super) shapes: &'a mut Vec<u64>,
+    /// Called with every feature hash.
+    pub(super) prefetch: P,
+}
+
+impl<P: Fn(u64)> HashSink<'_, P> {
+    /// The hashes of every feature of a paragraph, once per occurrence
+    /// (see [`for_each_feature`]), appended to the sink's vectors.
+    pub(super) fn extend(&mut self, text: &str, words: &[&str], settings: &FeatureSettings) {
+        self.hashes.reserve(words.len() * 2 + 16);
+        for_each_feature(text, words, settings, self);
+    }
+}
+
+impl<P: Fn(u64)> FeatureSink for HashSink<'_, P> {
+    type Token = u64;
+
+    fn token(&mut self, s: &str) -> u64 {
+        hash_str(s)
+    }
+
+    fn feature(&mut self, kind: Kind, a: u64, b: u64) {
+        let h = feature_hash(kind, a, b);
+        (self.prefetch)(h);
+        if kind == Kind::Shape {
+            self.shapes.push(h);
+        } else {
+            self.hashes.push(h);
         }
     }
-    let shapes_from = hashes.len();
-    if settings.shape {
-        for s in crate::shape::shape_tokens(text) {
-            let h = feature_hash(Kind::Shape, hash_str(s), 0);
-            prefetch(h);
-            hashes.push(h);
-        }
-    }
-    shapes_from
 }
 
 /// Feature keys, sorted, to `(key, value)` pairs sorted by key: counts, the

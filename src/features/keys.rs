@@ -51,8 +51,9 @@ pub(crate) fn key_tokens(key: FeatureKey) -> Vec<u32> {
 }
 
 /// Replaces the token ids in a key through `map`, keeping its kind; the second
-/// token of a key that is not a word pair is no token and stays 0.
-pub fn remap_key(key: FeatureKey, map: impl Fn(u32) -> u32) -> FeatureKey {
+/// token of a key that is not a word pair is no token and stays 0. A word
+/// pair's second token is mapped first, then the first.
+pub fn remap_key(key: FeatureKey, mut map: impl FnMut(u32) -> u32) -> FeatureKey {
     let (kind, a, b) = unpack(key);
     let kind = kind_from_tag(kind);
     let b = if kind == Kind::WordPair { map(b) } else { 0 };

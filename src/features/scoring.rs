@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use super::extract::feature_hashes;
+use super::extract::HashSink;
 use super::settings::FeatureSettings;
 use super::slots::SlotTable;
 use super::vocabulary::Vocabulary;
@@ -52,17 +52,24 @@ impl Vocabulary {
         SCRATCH.with_borrow_mut(|scratch| {
             let ScoreScratch {
                 hashes,
+                shapes,
                 slots,
                 partial,
             } = scratch;
             let table = &table.0;
             hashes.clear();
-            let shapes_from = feature_hashes(text, words, settings, hashes, |h| table.prefetch(h));
+            shapes.clear();
+            HashSink {
+                hashes: &mut *hashes,
+                shapes: &mut *shapes,
+                prefetch: |h| table.prefetch(h),
+            }
+            .extend(text, words, settings);
             // Slot indices stand for features: sorting them brings a
             // feature's occurrences together so that they can be counted.
             slots.clear();
             slots.extend(
-                hashes[..shapes_from]
+                hashes
                     .iter()
                     .filter_map(|&h| table.get(h))
                     .map(|(_, slot)| slot),
@@ -82,7 +89,7 @@ impl Vocabulary {
                 add(run[0], settings.transform(run.len() as f64));
             }
             // No word shares a shape token's column.
-            for &h in &hashes[shapes_from..] {
+            for &h in shapes.iter() {
                 if let Some((_, slot)) = table.get(h) {
                     add(slot, settings.shape_value());
                 }
@@ -99,6 +106,7 @@ impl Vocabulary {
 #[derive(Default)]
 struct ScoreScratch {
     hashes: Vec<u64>,
+    shapes: Vec<u64>,
     slots: Vec<u32>,
     partial: Vec<f64>,
 }

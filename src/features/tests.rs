@@ -194,17 +194,71 @@ fn char_ngrams_are_separate_from_words() {
 }
 
 #[test]
-fn vocabulary_survives_serialisation() {
+fn vocabulary_survives_its_stored_parts() {
     let settings = plain();
     let mut interner = Interner::default();
     let feats = interner.features("", &["甲", "乙"], &settings);
     let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
     let vocab = interner.vocabulary(&keys);
-    let bytes = postcard::to_stdvec(&vocab).unwrap();
-    let back: Vocabulary = postcard::from_bytes(&bytes).unwrap();
+    // What the model file stores: the token bytes, where each token ends, the keys.
+    let (blob, ends, features) = vocab.parts();
+    assert_eq!((blob, ends), ("甲乙", &[3, 6][..]));
+    let back = Vocabulary::from_parts(blob.to_string(), ends.to_vec(), features.to_vec()).unwrap();
     assert_eq!(back, vocab);
     assert_eq!(
         back.vectorize("", &["甲", "乙"], &settings),
         vocab.vectorize("", &["甲", "乙"], &settings)
     );
+    // A token end inside a character, or a key naming a token not in the table.
+    assert!(Vocabulary::from_parts(blob.to_string(), vec![1, 6], features.to_vec()).is_err());
+    assert!(Vocabulary::from_parts(blob.to_string(), vec![3], features.to_vec()).is_err());
+}
+
+/// Records what the one enumeration gives, as strings.
+#[derive(Default)]
+struct Recorder(Vec<String>);
+
+impl super::extract::FeatureSink for Recorder {
+    type Token = &'static str;
+
+    fn token(&mut self, s: &str) -> &'static str {
+        // Leaked: a test's handful of short strings.
+        Box::leak(s.to_string().into_boxed_str())
+    }
+
+    fn feature(&mut self, kind: Kind, a: &'static str, b: &'static str) {
+        self.0.push(format!(
+            "{kind:?} {a}{}{b}",
+            if b.is_empty() { "" } else { "+" }
+        ));
+    }
+}
+
+#[test]
+fn one_enumeration_gives_words_pairs_grams_then_shapes() {
+    let settings = FeatureSettings {
+        char_ngrams: 2,
+        shape: true,
+        ..plain()
+    };
+    let mut r = Recorder::default();
+    super::extract::for_each_feature("好吃 吗?", &["好吃", "吗", "?"], &settings, &mut r);
+    let shapes: Vec<String> = crate::shape::shape_tokens("好吃 吗?")
+        .iter()
+        .map(|s| format!("Shape {s}"))
+        .collect();
+    let mut expected: Vec<String> = [
+        "Word 好吃",
+        "Word 吗",
+        "WordPair 好吃+吗",
+        "Word ?",
+        "WordPair 吗+?",
+        "CharGram 好吃",
+        "CharGram 吃吗",
+        "CharGram 吗?",
+    ]
+    .map(String::from)
+    .to_vec();
+    expected.extend(shapes);
+    assert_eq!(r.0, expected);
 }

@@ -1,11 +1,10 @@
 //! The vocabulary: a model's token table, its feature columns and their index.
 
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 
-use super::extract::{feature_hashes, feature_values};
+use super::extract::{HashSink, feature_values};
 use super::hashing::{feature_hash, hash_str};
-use super::keys::{FeatureKey, Kind, kind_from_tag, pack, unpack};
+use super::keys::{FeatureKey, Kind, kind_from_tag, remap_key, unpack};
 use super::settings::FeatureSettings;
 use super::slots::SlotTable;
 
@@ -14,19 +13,15 @@ use super::slots::SlotTable;
 pub fn vocabulary_of<S: AsRef<str>>(strings: &[S], keys: &[FeatureKey]) -> Vocabulary {
     let mut renumber: FxHashMap<u32, u32> = FxHashMap::default();
     let mut tokens = Vec::new();
-    let mut new_id = |old: u32| -> u32 {
-        *renumber.entry(old).or_insert_with(|| {
-            tokens.push(strings[old as usize].as_ref().to_string());
-            (tokens.len() - 1) as u32
-        })
-    };
     let features = keys
         .iter()
         .map(|&k| {
-            let (kind, a, b) = unpack(k);
-            let kind = kind_from_tag(kind);
-            let b = if kind == Kind::WordPair { new_id(b) } else { 0 };
-            pack(kind, new_id(a), b)
+            remap_key(k, |old| {
+                *renumber.entry(old).or_insert_with(|| {
+                    tokens.push(strings[old as usize].as_ref().to_string());
+                    (tokens.len() - 1) as u32
+                })
+            })
         })
         .collect();
     Vocabulary::new(tokens, features)
@@ -39,8 +34,7 @@ pub fn vocabulary_of<S: AsRef<str>>(strings: &[S], keys: &[FeatureKey]) -> Vocab
 /// classifying needs no token-id lookup and no string comparison. The table is
 /// built from the token strings and packed keys when the vocabulary is made or
 /// loaded (a few milliseconds for 600k features).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(from = "StoredVocabulary", into = "StoredVocabulary")]
+#[derive(Clone)]
 pub struct Vocabulary {
     /// Every token's UTF-8 bytes, one after another.
     blob: String,
@@ -56,30 +50,6 @@ impl std::fmt::Debug for Vocabulary {
             .field("tokens", &self.ends.len())
             .field("features", &self.features.len())
             .finish()
-    }
-}
-
-/// The on-disk form of a [`Vocabulary`]: the lookup table is rebuilt on load.
-#[derive(Serialize, Deserialize)]
-struct StoredVocabulary {
-    tokens: Vec<String>,
-    features: Vec<FeatureKey>,
-}
-
-impl From<StoredVocabulary> for Vocabulary {
-    fn from(s: StoredVocabulary) -> Self {
-        Vocabulary::new(s.tokens, s.features)
-    }
-}
-
-impl From<Vocabulary> for StoredVocabulary {
-    fn from(v: Vocabulary) -> Self {
-        StoredVocabulary {
-            tokens: (0..v.ends.len() as u32)
-                .map(|i| v.token(i).to_string())
-                .collect(),
-            features: v.features,
-        }
     }
 }
 
@@ -190,10 +160,13 @@ impl Vocabulary {
         words: &[&str],
         settings: &FeatureSettings,
     ) -> Vec<(u32, f64)> {
-        let mut hashes = Vec::new();
-        let shapes_from = feature_hashes(text, words, settings, &mut hashes, |h| {
-            self.index.prefetch(h)
-        });
+        let (mut hashes, mut shapes) = (Vec::new(), Vec::new());
+        HashSink {
+            hashes: &mut hashes,
+            shapes: &mut shapes,
+            prefetch: |h| self.index.prefetch(h),
+        }
+        .extend(text, words, settings);
         let lookup = |hashes: &[u64]| -> Vec<u32> {
             let mut columns: Vec<u32> = hashes
                 .iter()
@@ -202,11 +175,7 @@ impl Vocabulary {
             columns.sort_unstable();
             columns
         };
-        feature_values(
-            &lookup(&hashes[..shapes_from]),
-            &lookup(&hashes[shapes_from..]),
-            settings,
-        )
+        feature_values(&lookup(&hashes), &lookup(&shapes), settings)
     }
     /// A readable name for a column: `国务院`, `国务院 召开`, `#字符`, `@shape`.
     pub fn describe(&self, column: u32) -> String {

@@ -1,4 +1,5 @@
-//! The model: its settings, its parameters, and its file format.
+//! The model: its settings, its parameters, its file format, and its
+//! scoring (`score.rs`).
 //!
 //! A model file is self-describing: besides the parameters it records the
 //! normaliser, tokenizer and feature settings it was trained with, its labels,
@@ -16,6 +17,8 @@
 //! end. Weights are rounded to `f32` when a model is made, so a model scores
 //! the same before and after a save.
 
+mod score;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -29,6 +32,9 @@ use crate::features::{FeatureSettings, ScoringTable, Vocabulary};
 use crate::page::PageModel;
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
+
+pub(crate) use score::kept;
+pub use score::{Context, Contribution, Prediction};
 
 /// The version of the model file layout this build reads and writes.
 pub const FORMAT_VERSION: u32 = 5;
@@ -210,7 +216,7 @@ pub struct TrainingSummary {
 ///
 /// Parameters are kept per class as log-weights over the vocabulary's columns;
 /// scoring a paragraph adds one weight per feature it has.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone)]
 pub struct Model {
     /// The crate version that trained the model.
     pub(crate) crate_version: String,
@@ -235,13 +241,11 @@ pub struct Model {
     pub(crate) page: Option<PageModel>,
     /// What training saw.
     pub(crate) summary: TrainingSummary,
-    #[serde(skip)]
+    /// The segmenter of `settings.tokenizer`, built on first use.
     segmenter: OnceLock<Segmenter>,
     /// The feature index with `weights` in its slots (see [`Model::scoring_table`]).
-    #[serde(skip)]
     table: OnceLock<ScoringTable>,
     /// Paragraph scores already computed (see [`Model::set_cache_bytes`]).
-    #[serde(skip)]
     pub(crate) cache: ScoreCache,
 }
 
@@ -284,7 +288,7 @@ struct Meta {
     summary: TrainingSummary,
 }
 
-/// Reads the arrays of a version-2 payload, checking every length.
+/// Reads the arrays of a payload, checking every length.
 struct Reader<'a> {
     rest: &'a [u8],
 }
@@ -473,7 +477,7 @@ impl FileKind {
 
 /// The model shipped with newsbait, trained on the shared corpus's train split.
 #[cfg(feature = "shipped-model")]
-static DEFAULT_MODEL: &[u8] = include_bytes!("../models/newsbait.model");
+static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/newsbait.model");
 
 impl Model {
     /// Assembles a model from fitted parameters.

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
+use super::Model;
 use crate::data::Label;
 use crate::math::softmax;
-use crate::model::Model;
 use crate::page::PageInput;
 
 /// Whether a paragraph is read with its neighbours on the page.
@@ -140,9 +140,7 @@ impl Model {
     /// assert!((p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9);
     /// ```
     pub fn predict(&self, paragraph: &str) -> Prediction {
-        let jll = self.joint_log_likelihood(paragraph);
-        let scaled: Vec<f64> = jll.iter().map(|s| s / self.temperature).collect();
-        Prediction::from_probs(0, softmax(&scaled))
+        Prediction::from_probs(0, self.probabilities(&self.joint_log_likelihood(paragraph)))
     }
 
     /// Labels the paragraphs of one page, in order. With [`Context::Page`] and
@@ -162,17 +160,8 @@ impl Model {
     /// ```
     pub fn classify<S: AsRef<str>>(&self, page: &[S], context: Context) -> Vec<Prediction> {
         let paragraphs = page;
-        // Each paragraph is normalised once, for its features and its heading check.
-        let normalized: Vec<String> = paragraphs
-            .iter()
-            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
-            .collect();
-        // One flat table of scores (`[t * k + c]`): no vectors per paragraph.
+        let (normalized, jll) = self.page_scores(paragraphs);
         let k = self.log_priors.len();
-        let mut jll = vec![0.0; normalized.len() * k];
-        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
-            self.normalized_jll_into(p, row);
-        }
         // A page of one paragraph has no page to read: naive Bayes alone.
         if let (Some(page), Context::Page) = (&self.page, context)
             && paragraphs.len() > 1
@@ -201,12 +190,32 @@ impl Model {
             _ => jll
                 .chunks_exact(k)
                 .enumerate()
-                .map(|(i, s)| {
-                    let scaled: Vec<f64> = s.iter().map(|v| v / self.temperature).collect();
-                    Prediction::from_probs(i, softmax(&scaled))
-                })
+                .map(|(i, s)| Prediction::from_probs(i, self.probabilities(s)))
                 .collect(),
         }
+    }
+
+    /// The probabilities of a paragraph on its own from its joint
+    /// log-likelihoods: a softmax of them divided by the temperature.
+    fn probabilities(&self, jll: &[f64]) -> Vec<f64> {
+        let scaled: Vec<f64> = jll.iter().map(|s| s / self.temperature).collect();
+        softmax(&scaled)
+    }
+
+    /// A page's paragraphs normalised (once, for their features and the
+    /// heading check) and their joint log-likelihoods in one flat table
+    /// (`[t * k + c]` for paragraph `t` and class `c`): no vector per paragraph.
+    fn page_scores<S: AsRef<str>>(&self, page: &[S]) -> (Vec<String>, Vec<f64>) {
+        let normalized: Vec<String> = page
+            .iter()
+            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
+            .collect();
+        let k = self.log_priors.len();
+        let mut jll = vec![0.0; normalized.len() * k];
+        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
+            self.normalized_jll_into(p, row);
+        }
+        (normalized, jll)
     }
 
     /// The HMM's emissions of a flat table of joint log-likelihoods: priors
@@ -227,15 +236,7 @@ impl Model {
     /// model has page context, the HMM's posterior of it. Training and
     /// cross-validation compute it once per page.
     pub fn page_input<S: AsRef<str>>(&self, page: &[S], positive: usize) -> PageInput {
-        let normalized: Vec<String> = page
-            .iter()
-            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
-            .collect();
-        let k = self.log_priors.len();
-        let mut jll = vec![0.0; normalized.len() * k];
-        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
-            self.normalized_jll_into(p, row);
-        }
+        let (normalized, jll) = self.page_scores(page);
         self.page_input_from(page, &normalized, &jll, positive, self.context.is_some())
     }
 
@@ -251,7 +252,7 @@ impl Model {
         let k = self.log_priors.len();
         let nb = jll
             .chunks_exact(k)
-            .map(|s| softmax(&s.iter().map(|v| v / self.temperature).collect::<Vec<_>>())[positive])
+            .map(|s| self.probabilities(s)[positive])
             .collect();
         let hmm = match (&self.context, hmm) {
             (Some(ctx), true) => {
