@@ -41,29 +41,10 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$
     echo "$want" > "$stamp"
 fi
 
-# Build newsbait-eval and ask cargo where the executable went, so that CARGO_TARGET_DIR,
-# a workspace layout or a build.target-dir setting all work. `--workspace` finds the binary
-# whichever package of the workspace holds it.
+# Build newsbait-eval and ask cargo where the executable went (CARGO_TARGET_DIR and the
+# workspace layout respected).
 log "building newsbait-eval"
-EVAL="$(cd "$ROOT" && cargo build --release --workspace --bin newsbait-eval \
-        --message-format=json-render-diagnostics \
-    | python3 -c '
-import json, sys
-exe = ""
-for line in sys.stdin:
-    try:
-        msg = json.loads(line)
-    except ValueError:
-        continue
-    if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-            and msg["target"]["name"] == "newsbait-eval":
-        exe = msg["executable"]
-print(exe)
-')"
-if [ -z "$EVAL" ] || [ ! -x "$EVAL" ]; then
-    log "error: cargo built newsbait-eval but did not report its executable (got '$EVAL')"
-    exit 1
-fi
+EVAL="$("$ROOT/scripts/release-bin.sh" newsbait-eval)"
 log "using $EVAL"
 
 rm -rf "$REPORTS"

@@ -35,20 +35,7 @@ command -v python3 >/dev/null || { log "error: python3 is needed to write the pa
 EVAL_GIVEN="${EVAL:-}"
 if [ -z "${EVAL:-}" ]; then
     log "building newsbait-eval"
-    EVAL="$(cargo build --release --workspace --bin newsbait-eval --message-format=json-render-diagnostics \
-        | python3 -c '
-import json, sys
-exe = ""
-for line in sys.stdin:
-    try:
-        msg = json.loads(line)
-    except ValueError:
-        continue
-    if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-            and msg["target"]["name"] == "newsbait-eval":
-        exe = msg["executable"]
-print(exe)
-')"
+    EVAL="$(scripts/release-bin.sh newsbait-eval)"
 fi
 [ -x "$EVAL" ] || { log "error: no newsbait-eval executable at '$EVAL'"; exit 1; }
 log "using $EVAL"

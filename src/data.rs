@@ -104,14 +104,40 @@ impl DataFormat {
     /// Picks the format from the file name: `.jsonl`/`.json`, `.tsv`/`.tab`,
     /// `.txt`/`.ft`/`.fasttext`. `None` for other names.
     pub fn from_path(path: &Path) -> Option<DataFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "jsonl" | "json" | "ndjson" => Some(DataFormat::Jsonl),
-            "tsv" | "tab" => Some(DataFormat::Tsv),
-            "txt" | "ft" | "fasttext" => Some(DataFormat::Fasttext),
-            _ => None,
-        }
+        extension_row(path).and_then(|&(_, data, _)| data)
     }
+}
+
+/// What a file's extension (any case) says it holds, as training data and as
+/// documents to classify: the one table behind [`DataFormat::from_path`] and
+/// [`DocumentFormat::from_path`]. Other extensions are no training format
+/// (sniffed) and text documents.
+const EXTENSIONS: &[(&str, Option<DataFormat>, DocumentFormat)] = {
+    use DataFormat as D;
+    use DocumentFormat as F;
+    &[
+        ("jsonl", Some(D::Jsonl), F::Jsonl),
+        ("ndjson", Some(D::Jsonl), F::Jsonl),
+        ("json", Some(D::Jsonl), F::Jsonl),
+        ("tsv", Some(D::Tsv), F::Tsv),
+        ("tab", Some(D::Tsv), F::Text),
+        ("ft", Some(D::Fasttext), F::Fasttext),
+        ("fasttext", Some(D::Fasttext), F::Fasttext),
+        ("txt", Some(D::Fasttext), F::Text),
+        ("html", None, F::Html),
+        ("htm", None, F::Html),
+        ("xhtml", None, F::Html),
+    ]
+};
+
+/// The row of [`EXTENSIONS`] for a file's extension.
+fn extension_row(
+    path: &Path,
+) -> Option<&'static (&'static str, Option<DataFormat>, DocumentFormat)> {
+    let ext = path.extension()?.to_str()?;
+    EXTENSIONS
+        .iter()
+        .find(|(name, _, _)| name.eq_ignore_ascii_case(ext))
 }
 
 /// What to do with a line that cannot be read: not valid UTF-8, holding NUL
@@ -232,7 +258,9 @@ pub fn for_each_line(
     lines(path, reader, policy, MAX_LINE_BYTES, f)
 }
 
-/// [`for_each_line`] with lines longer than `max_line` bytes counted as invalid.
+/// [`for_each_line`] with lines longer than `max_line` bytes counted as invalid
+/// (for the tests of the cap; the binaries reach it through `cli`).
+#[cfg(feature = "cli")]
 pub fn for_each_line_capped(
     path: &Path,
     reader: impl Read,
@@ -243,8 +271,9 @@ pub fn for_each_line_capped(
     lines(path, reader, policy, max_line, f)
 }
 
-/// [`for_each_line_capped`] where `f` may stop the reading with an error of
-/// its own type `E` (anything a reading [`Error`] converts into).
+/// [`for_each_line`] with lines longer than `max_line` bytes counted as
+/// invalid, where `f` may stop the reading with an error of its own type `E`
+/// (anything a reading [`Error`] converts into).
 fn lines<E: From<Error>>(
     path: &Path,
     reader: impl Read,
@@ -582,17 +611,7 @@ impl DocumentFormat {
     /// `.html`/`.htm`/`.xhtml` HTML, `.tsv` TSV, `.ft`/`.fasttext` fastText,
     /// anything else (`.txt` included) text, the whole file one document.
     pub fn from_path(path: &Path) -> DocumentFormat {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        match ext.as_deref() {
-            Some("jsonl" | "ndjson" | "json") => DocumentFormat::Jsonl,
-            Some("html" | "htm" | "xhtml") => DocumentFormat::Html,
-            Some("tsv") => DocumentFormat::Tsv,
-            Some("ft" | "fasttext") => DocumentFormat::Fasttext,
-            _ => DocumentFormat::Text,
-        }
+        extension_row(path).map_or(DocumentFormat::Text, |&(_, _, format)| format)
     }
 }
 
@@ -1109,6 +1128,27 @@ mod tests {
             Some(DataFormat::Tsv)
         );
         assert_eq!(DataFormat::from_path(Path::new("a")), None);
+        // One table for both readers: a `.txt` is fastText to train on and
+        // text to classify; HTML is no training format.
+        let both = |name: &str| {
+            let path = Path::new(name);
+            (DataFormat::from_path(path), DocumentFormat::from_path(path))
+        };
+        assert_eq!(
+            both("a.txt"),
+            (Some(DataFormat::Fasttext), DocumentFormat::Text)
+        );
+        assert_eq!(
+            both("a.NDJSON"),
+            (Some(DataFormat::Jsonl), DocumentFormat::Jsonl)
+        );
+        assert_eq!(
+            both("a.ft"),
+            (Some(DataFormat::Fasttext), DocumentFormat::Fasttext)
+        );
+        assert_eq!(both("a.tsv"), (Some(DataFormat::Tsv), DocumentFormat::Tsv));
+        assert_eq!(both("a.Htm"), (None, DocumentFormat::Html));
+        assert_eq!(both("a.md"), (None, DocumentFormat::Text));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("noext");
         std::fs::write(&path, "\n__label__a 文本\n").unwrap();

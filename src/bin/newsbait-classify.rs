@@ -109,15 +109,7 @@ struct Args {
     stats: bool,
 }
 
-// Scoring allocates a few small vectors per paragraph on every core, and
-// mimalloc's per-thread free lists serve them faster than glibc's malloc
-// (about 15% of classify's time on the 50 MB speed input).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn main() -> std::process::ExitCode {
-    newsbait::cli::exit_code(try_main())
-}
+newsbait::binary_main!(try_main);
 
 fn try_main() -> Result<()> {
     let args = Args::parse();

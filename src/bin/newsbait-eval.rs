@@ -7,14 +7,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use newsbait::cli::eval::{EvalArgs, run};
 
-// Evaluation trains and scores many models; mimalloc serves the many small,
-// short-lived allocations faster than glibc's malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn main() -> std::process::ExitCode {
-    newsbait::cli::exit_code(try_main())
-}
+newsbait::binary_main!(try_main);
 
 fn try_main() -> Result<()> {
     let args = EvalArgs::parse();

@@ -173,23 +173,68 @@ value_enum! {
     }
 }
 
-value_enum! {
-    /// `--input-format` of documents.
-    DocumentFormatArg => crate::data::DocumentFormat {
-        /// The whole file is one document; a paragraph a non-empty line.
-        Text,
-        /// Each non-empty line is its own document (fastText's convention).
-        Lines,
-        /// Documents separated by blank lines; a paragraph a non-empty line.
-        Blocks,
-        /// `label<TAB>text` a line, each its own document; the label is ignored.
-        Tsv,
-        /// `__label__x text` a line, each its own document; the label is ignored.
-        Fasttext,
-        /// One document a line: a JSON object with an `html` or a `text` field.
-        Jsonl,
-        /// An HTML page, its charset detected; a paragraph a block.
-        Html,
+/// `--input-format` of documents: a row of `INPUT_FORMATS`, which names and
+/// describes each [`DocumentFormat`](crate::data::DocumentFormat) once.
+/// Its fields: the format, its name on the command line, its help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentFormatArg(crate::data::DocumentFormat, &'static str, &'static str);
+
+/// Every `--input-format`, in the order `--help` lists them.
+const INPUT_FORMATS: &[DocumentFormatArg] = {
+    use crate::data::DocumentFormat as F;
+    use DocumentFormatArg as Row;
+    &[
+        Row(
+            F::Text,
+            "text",
+            "The whole file is one document; a paragraph a non-empty line",
+        ),
+        Row(
+            F::Lines,
+            "lines",
+            "Each non-empty line is its own document (fastText's convention)",
+        ),
+        Row(
+            F::Blocks,
+            "blocks",
+            "Documents separated by blank lines; a paragraph a non-empty line",
+        ),
+        Row(
+            F::Tsv,
+            "tsv",
+            "`label<TAB>text` a line, each its own document; the label is ignored",
+        ),
+        Row(
+            F::Fasttext,
+            "fasttext",
+            "`__label__x text` a line, each its own document; the label is ignored",
+        ),
+        Row(
+            F::Jsonl,
+            "jsonl",
+            "One document a line: a JSON object with an `html` or a `text` field",
+        ),
+        Row(
+            F::Html,
+            "html",
+            "An HTML page, its charset detected; a paragraph a block",
+        ),
+    ]
+};
+
+impl clap::ValueEnum for DocumentFormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        INPUT_FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.1).help(self.2))
+    }
+}
+
+impl From<DocumentFormatArg> for crate::data::DocumentFormat {
+    fn from(value: DocumentFormatArg) -> Self {
+        value.0
     }
 }
 

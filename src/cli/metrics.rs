@@ -241,34 +241,26 @@ const LOG_LOSS_EPS: f64 = 1e-15;
 /// `[1e-15, 1 - 1e-15]` so one confident mistake costs ~34.5 instead of
 /// infinity. 0 for empty input.
 pub fn log_loss(y: &[bool], p: &[f64]) -> f64 {
-    check_binary(y, p);
-    if y.is_empty() {
-        return 0.0;
-    }
-    let total: f64 = y
-        .iter()
-        .zip(p)
-        .map(|(&b, &v)| {
-            let v = v.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS);
-            -(if b { v } else { 1.0 - v }).ln()
-        })
-        .sum();
-    total / y.len() as f64
+    mean_loss(y, p, |b, v| {
+        let v = v.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS);
+        -(if b { v } else { 1.0 - v }).ln()
+    })
 }
 
 /// Mean squared error of the probability against the 0/1 outcome; unlike log
 /// loss it stays bounded, so a few overconfident errors cannot dominate it.
 /// 0 for empty input.
 pub fn brier(y: &[bool], p: &[f64]) -> f64 {
+    mean_loss(y, p, |b, v| (v - f64::from(u8::from(b))).powi(2))
+}
+
+/// The mean of `loss(outcome, probability)` over the examples; 0 for none.
+fn mean_loss(y: &[bool], p: &[f64], loss: impl Fn(bool, f64) -> f64) -> f64 {
     check_binary(y, p);
     if y.is_empty() {
         return 0.0;
     }
-    let total: f64 = y
-        .iter()
-        .zip(p)
-        .map(|(&b, &v)| (v - f64::from(u8::from(b))).powi(2))
-        .sum();
+    let total: f64 = y.iter().zip(p).map(|(&b, &v)| loss(b, v)).sum();
     total / y.len() as f64
 }
 

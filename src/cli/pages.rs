@@ -495,23 +495,10 @@ pub fn read_references(path: &Path, policy: OnInvalid) -> Result<HashMap<String,
         reference: Option<String>,
     }
     let mut out = HashMap::new();
-    for_each_line(path, open(path)?, policy, |n, line| {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
-        let r: Record = serde_json::from_str(line).map_err(|e| {
-            Error::parse(
-                path,
-                n,
-                format!("not a reference record (`{{\"page\", \"reference\"}}`): {e}"),
-            )
-        })?;
-        let page = match r.page {
-            Value::String(s) => s,
-            other => other.to_string(),
-        };
+    let what = "a reference record (`{\"page\", \"reference\"}`)";
+    for_each_page_record(path, policy, what, |_, r: Record| {
         if let Some(reference) = r.reference {
-            out.insert(page, reference);
+            out.insert(page_key(r.page), reference);
         }
         Ok(())
     })?;
@@ -527,21 +514,9 @@ pub fn read_extracted(path: &Path, policy: OnInvalid) -> Result<HashMap<String, 
         text: Option<String>,
     }
     let mut out = HashMap::new();
-    for_each_line(path, open(path)?, policy, |n, line| {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
-        let r: Record = serde_json::from_str(line).map_err(|e| {
-            Error::parse(
-                path,
-                n,
-                format!("not an extraction (`{{\"page\", \"text\"}}`): {e}"),
-            )
-        })?;
-        let page = match r.page {
-            Value::String(s) => s,
-            other => other.to_string(),
-        };
+    let what = "an extraction (`{\"page\", \"text\"}`)";
+    for_each_page_record(path, policy, what, |n, r: Record| {
+        let page = page_key(r.page);
         if out
             .insert(page.clone(), r.text.unwrap_or_default())
             .is_some()
@@ -555,6 +530,33 @@ pub fn read_extracted(path: &Path, policy: OnInvalid) -> Result<HashMap<String, 
         Ok(())
     })?;
     Ok(out)
+}
+
+/// Calls `f` with the line number and record of every non-blank line of a
+/// JSONL file; a line that is not `what` is an error naming the file and line.
+fn for_each_page_record<R: serde::de::DeserializeOwned>(
+    path: &Path,
+    policy: OnInvalid,
+    what: &str,
+    mut f: impl FnMut(usize, R) -> Result<()>,
+) -> Result<()> {
+    for_each_line(path, open(path)?, policy, |n, line| {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let record = serde_json::from_str(line)
+            .map_err(|e| Error::parse(path, n, format!("not {what}: {e}")))?;
+        f(n, record)
+    })?;
+    Ok(())
+}
+
+/// A record's `page` as a key: a string as it is, any other value as JSON.
+fn page_key(page: Value) -> String {
+    match page {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 /// Scores the kept text of the pages at `idx` (`kept[j]` for `pages[idx[j]]`;

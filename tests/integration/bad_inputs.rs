@@ -13,15 +13,11 @@ use newsbait::{
     read_examples_from,
 };
 
-fn train(dir: &Path, name: &str, data: &[u8], extra: &[&str]) -> std::process::Output {
+/// Writes `data` to `dir/name` and trains on it into `dir/out.model`.
+fn train_on(dir: &Path, name: &str, data: &[u8], extra: &[&str]) -> std::process::Output {
     let path = dir.join(name);
     std::fs::write(&path, data).unwrap();
-    run(Command::new(train_bin())
-        .arg("--data")
-        .arg(&path)
-        .arg("--out")
-        .arg(dir.join("out.model"))
-        .args(extra))
+    train(&path, &dir.join("out.model"), extra)
 }
 
 fn assert_clean_failure(o: &std::process::Output, needles: &[&str]) {
@@ -46,7 +42,7 @@ fn invalid_utf8_is_skipped_with_a_count_or_stops_the_run() {
         b"{\"label\":\"news\",\"text\":\"ok\"}\n{\"label\":\"news\",\"text\":\"\xFF\xFE\"}\n"
             .to_vec();
     data.extend_from_slice(good_lines().as_bytes());
-    let o = train(dir.path(), "d.jsonl", &data, &[]);
+    let o = train_on(dir.path(), "d.jsonl", &data, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -55,7 +51,7 @@ fn invalid_utf8_is_skipped_with_a_count_or_stops_the_run() {
     );
     assert!(err.contains("--on-invalid error"), "{err}");
 
-    let o = train(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
+    let o = train_on(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
     assert_clean_failure(
         &o,
         &[
@@ -70,7 +66,7 @@ fn nul_bytes_and_binary_junk_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let mut data = good_lines().into_bytes();
     data.extend_from_slice(b"{\"label\":\"news\",\"text\":\"a\0b\"}\n");
-    let o = train(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
+    let o = train_on(dir.path(), "d.jsonl", &data, &["--on-invalid", "error"]);
     assert_clean_failure(
         &o,
         &["d.jsonl:21: holds NUL bytes (is this a binary file?)"],
@@ -80,7 +76,7 @@ fn nul_bytes_and_binary_junk_are_named() {
     let junk: Vec<u8> = (0..200_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    let o = train(dir.path(), "junk.jsonl", &junk, &[]);
+    let o = train_on(dir.path(), "junk.jsonl", &junk, &[]);
     assert_clean_failure(
         &o,
         &[
@@ -90,7 +86,7 @@ fn nul_bytes_and_binary_junk_are_named() {
     );
     // Without a telling name, the format cannot be guessed.
     let junk: Vec<u8> = junk.iter().map(|b| b | 0x80).collect();
-    let o = train(dir.path(), "junk.bin", &junk, &[]);
+    let o = train_on(dir.path(), "junk.bin", &junk, &[]);
     assert_clean_failure(&o, &["junk.bin:1: cannot tell the format", "--format"]);
 }
 
@@ -134,7 +130,7 @@ fn bom_and_crlf_are_invisible() {
 fn empty_and_blank_training_files_say_so() {
     let dir = tempfile::tempdir().unwrap();
     for (name, data) in [("empty.jsonl", ""), ("blank.jsonl", "\n  \n\r\n\t\n")] {
-        let o = train(dir.path(), name, data.as_bytes(), &[]);
+        let o = train_on(dir.path(), name, data.as_bytes(), &[]);
         assert_clean_failure(
             &o,
             &[&format!("{name}: no training examples: the file is empty")],
@@ -271,7 +267,7 @@ fn malformed_training_records_are_skipped_with_a_warning_or_stop_the_run() {
     }
     for (record, message) in [MALFORMED[0], MALFORMED[3]] {
         let data = format!("{}{record}\n", good_lines());
-        let o = train(dir.path(), "m.jsonl", data.as_bytes(), &[]);
+        let o = train_on(dir.path(), "m.jsonl", data.as_bytes(), &[]);
         assert!(o.status.success(), "{record}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(
@@ -283,7 +279,7 @@ fn malformed_training_records_are_skipped_with_a_warning_or_stop_the_run() {
             "{record}: {err}"
         );
 
-        let o = train(
+        let o = train_on(
             dir.path(),
             "m.jsonl",
             data.as_bytes(),
@@ -310,7 +306,7 @@ fn malformed_training_records_are_skipped_with_a_warning_or_stop_the_run() {
         } else {
             "__label__news 国务院开会\n__label__clickbait 震惊了\n"
         };
-        let o = train(
+        let o = train_on(
             dir.path(),
             name,
             format!("{good}{line}\n").as_bytes(),
@@ -368,7 +364,7 @@ fn malformed_documents_are_skipped_with_a_warning_or_stop_the_run() {
 #[test]
 fn one_label_or_no_usable_text_stops_training() {
     let dir = tempfile::tempdir().unwrap();
-    let o = train(
+    let o = train_on(
         dir.path(),
         "one.tsv",
         "news\t国务院开会\nnews\t部署工作\n".as_bytes(),
@@ -381,7 +377,7 @@ fn one_label_or_no_usable_text_stops_training() {
             "add examples of another label",
         ],
     );
-    let o = train(
+    let o = train_on(
         dir.path(),
         "none.tsv",
         "news\t   \nclickbait\t——\nnews\t!!!\n".as_bytes(),
@@ -459,11 +455,7 @@ fn an_unwritable_output_path_fails_before_training() {
         file.join("m.model"),
         dir.path().to_path_buf(),
     ] {
-        let o = run(Command::new(train_bin())
-            .arg("--data")
-            .arg(&data)
-            .arg("--out")
-            .arg(&out));
+        let o = train(&data, &out, &[]);
         assert_clean_failure(
             &o,
             &[

@@ -1,27 +1,14 @@
 //! The binaries end to end, as a user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::common::*;
-
-/// Runs `newsbait-train --data DATA --out OUT EXTRA...`.
-fn train(data: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    run_args(train_bin(), &args)
-}
 
 /// Trains on the project's sample set into a temporary directory.
 fn trained_model(dir: &Path) -> String {
     let model = dir.join("sample.model");
-    let o = train(Path::new("training-data/sample.jsonl"), &model, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    out_ok(&train(Path::new("training-data/sample.jsonl"), &model, &[]));
     model.to_str().unwrap().to_string()
 }
 
@@ -29,18 +16,15 @@ fn trained_model(dir: &Path) -> String {
 fn train_then_classify_with_expected_labels() {
     let dir = tempfile::tempdir().unwrap();
     let model = trained_model(dir.path());
-    let doc = dir.path().join("doc.txt");
-    std::fs::write(
-        &doc,
-        "市政府召开常务会议，研究部署防汛工作\n—\n网友看完都惊呆了，太实用了！\n",
-    )
-    .unwrap();
-    let o = run_args(
-        classify_bin(),
-        &["--model", &model, "--format", "tsv", doc.to_str().unwrap()],
+    let doc = write_doc(
+        dir.path(),
+        &[
+            "市政府召开常务会议，研究部署防汛工作",
+            "—",
+            "网友看完都惊呆了，太实用了！",
+        ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
+    let out = out_ok(&classify_with(model.as_ref(), &["--format", "tsv"], &doc));
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(
         rows[0],

@@ -68,6 +68,10 @@ pub fn classify_bin() -> &'static str {
     env!("CARGO_BIN_EXE_newsbait-classify")
 }
 
+pub fn eval_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_newsbait-eval")
+}
+
 /// Runs `bin ARGS...` (see [`run`]).
 pub fn run_args(bin: &str, args: &[&str]) -> Output {
     run(Command::new(bin).args(args))
@@ -88,17 +92,46 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The output of a command that must succeed, as text.
+pub fn out_ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", stderr(o));
+    stdout(o)
+}
+
+/// Runs `newsbait-train --data DATA --out OUT EXTRA...`.
+pub fn train(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    run(Command::new(train_bin())
+        .arg("--data")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(extra))
+}
+
+/// Runs `newsbait-classify --model MODEL ARGS... INPUT`.
+pub fn classify_with(model: &Path, args: &[&str], input: &Path) -> Output {
+    run(Command::new(classify_bin())
+        .arg("--model")
+        .arg(model)
+        .args(args)
+        .arg(input))
+}
+
+/// Writes `lines`, one a line, to `dir/doc.txt` and returns its path.
+pub fn write_doc(dir: &Path, lines: &[&str]) -> PathBuf {
+    let doc = dir.join("doc.txt");
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&doc, text).unwrap();
+    doc
+}
+
 /// Trains a small model into `dir` with the binary and returns its path.
 pub fn train_small_model(dir: &Path) -> PathBuf {
     let data = dir.join("train.jsonl");
     std::fs::write(&data, training_jsonl(2)).unwrap();
     let out = dir.join("small.model");
-    let o = run(Command::new(train_bin())
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(&out));
-    assert!(o.status.success(), "{}", stderr(&o));
+    out_ok(&train(&data, &out, &[]));
     out
 }
 

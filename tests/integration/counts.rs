@@ -137,12 +137,7 @@ fn the_command_line_counts_shards_and_merges_them() {
         counts.push(out);
     }
     let one = dir.path().join("one.model");
-    let o = run(Command::new(train_bin())
-        .arg("--data")
-        .arg(&whole)
-        .arg("--out")
-        .arg(&one));
-    assert!(o.status.success(), "{}", stderr(&o));
+    out_ok(&train(&whole, &one, &[]));
     let merged = dir.path().join("merged.model");
     let o = run(Command::new(train_bin())
         .arg("--merge")

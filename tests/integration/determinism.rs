@@ -10,15 +10,12 @@ use newsbait::cli::output::{ClassifyOptions, OutputFormat, classify_inputs};
 
 fn train_with_threads(dir: &Path, data: &Path, threads: usize, extra: &[&str]) -> Vec<u8> {
     let out = dir.join(format!("m{threads}.model"));
-    let o = run(Command::new(train_bin())
-        .arg("--data")
-        .arg(data)
-        .arg("--out")
-        .arg(&out)
-        .arg("--threads")
-        .arg(threads.to_string())
-        .args(extra));
-    assert!(o.status.success(), "{}", stderr(&o));
+    let threads = threads.to_string();
+    out_ok(&train(
+        data,
+        &out,
+        &[&["--threads", &threads], extra].concat(),
+    ));
     std::fs::read(out).unwrap()
 }
 

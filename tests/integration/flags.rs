@@ -5,16 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{classify_bin, run, stderr, stdout, train_small_model};
-
-fn eval_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_newsbait-eval")
-}
-
-fn out_ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", stderr(o));
-    stdout(o)
-}
+use crate::common::{
+    CLICKBAIT, NEWS, classify_bin, classify_with, eval_bin, out_ok, run, stderr, train, train_bin,
+    train_small_model, write_doc,
+};
 
 /// Writes `records` (label, text, source) as training JSONL.
 fn write_labelled(path: &Path, records: &[(&str, &str)]) {
@@ -43,7 +37,7 @@ fn user_errors_print_no_backtrace() {
             .arg(&bad)
             .arg("examples/page.txt")
             .env("RUST_BACKTRACE", "full")),
-        run(Command::new(crate::common::train_bin())
+        run(Command::new(train_bin())
             .args(["--data", "no-such.jsonl", "--out"])
             .arg(dir.path().join("m.model"))
             .env("RUST_BACKTRACE", "1")),
@@ -76,7 +70,7 @@ fn eval_usage_names_data_or_pages() {
 
 #[test]
 fn help_is_wrapped_alike_and_examples_are_whole() {
-    for bin in [classify_bin(), crate::common::train_bin(), eval_bin()] {
+    for bin in [classify_bin(), train_bin(), eval_bin()] {
         let help = out_ok(&run(Command::new(bin).arg("--help")));
         let options = help.split("Examples:\n").next().unwrap();
         let long = options.lines().filter(|l| l.chars().count() > 100).count();
@@ -114,8 +108,8 @@ fn twenty_records(dir: &Path) -> (PathBuf, PathBuf) {
     let model = train_small_model(dir);
     let mut records = Vec::new();
     for i in 0..10 {
-        records.push(("news", crate::common::NEWS[i]));
-        records.push(("clickbait", crate::common::CLICKBAIT[(i * 3) % 10]));
+        records.push(("news", NEWS[i]));
+        records.push(("clickbait", CLICKBAIT[(i * 3) % 10]));
     }
     // Two wrong-looking ones, so that the figures are not all perfect.
     records[3] = ("news", "猜你喜欢：这些小窍门让你的生活轻松一半");
@@ -137,11 +131,7 @@ fn classify_jsonl_is_read_back_by_eval_predictions() {
     let dir = tempfile::tempdir().unwrap();
     let (data, model) = twenty_records(dir.path());
     let preds = dir.path().join("preds.jsonl");
-    let out = out_ok(&run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .args(["-f", "jsonl"])
-        .arg(&data)));
+    let out = out_ok(&classify_with(&model, &["-f", "jsonl"], &data));
     assert_eq!(out.lines().count(), 20);
     std::fs::write(&preds, out).unwrap();
     let own = dir.path().join("own");
@@ -173,8 +163,8 @@ fn classify_jsonl_is_read_back_by_eval_predictions() {
 fn paragraph_with_p(model: &Path, lo: f64, hi: f64) -> (String, f64) {
     let model = newsbait::Model::load(model).unwrap();
     let c = model.label_index("clickbait").unwrap();
-    for news in crate::common::NEWS {
-        for bait in crate::common::CLICKBAIT {
+    for news in NEWS {
+        for bait in CLICKBAIT {
             let bait: Vec<char> = bait.chars().collect();
             for cut in 1..bait.len() {
                 let text = format!("{news}{}", bait[..cut].iter().collect::<String>());
@@ -207,8 +197,7 @@ fn threshold_flips_a_paragraph_near_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_small_model(dir.path());
     let (text, p) = paragraph_with_p(&model, 0.52, 0.68);
-    let doc = dir.path().join("doc.txt");
-    std::fs::write(&doc, format!("{text}\n")).unwrap();
+    let doc = write_doc(dir.path(), &[&text]);
     let label_at = |threshold: &str, extra: &[&str]| {
         let out = out_ok(&run(Command::new(classify_bin())
             .arg("--model")
@@ -232,11 +221,11 @@ fn threshold_flips_a_paragraph_near_it() {
         "p = {p}"
     );
     // --keep follows the threshold.
-    let kept = out_ok(&run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .args(["--keep", "news", "--threshold", "0.7"])
-        .arg(&doc)));
+    let kept = out_ok(&classify_with(
+        &model,
+        &["--keep", "news", "--threshold", "0.7"],
+        &doc,
+    ));
     assert_eq!(kept.trim(), text);
     let bad = run(Command::new(classify_bin()).args([
         "--threshold",
@@ -261,10 +250,10 @@ const SPORTS: &[&str] = &[
 fn three_label_model(dir: &Path) -> PathBuf {
     let mut records = Vec::new();
     for i in 0..3 {
-        for t in crate::common::NEWS {
+        for t in NEWS {
             records.push(("news".to_string(), format!("{t}{i}")));
         }
-        for t in crate::common::CLICKBAIT {
+        for t in CLICKBAIT {
             records.push(("clickbait".to_string(), format!("{t}{i}")));
         }
         for t in SPORTS {
@@ -278,11 +267,7 @@ fn three_label_model(dir: &Path) -> PathBuf {
     let data = dir.join("three.jsonl");
     write_labelled(&data, &refs);
     let model = dir.join("three.model");
-    out_ok(&run(Command::new(crate::common::train_bin())
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(&model)));
+    out_ok(&train(&data, &model, &[]));
     model
 }
 
@@ -290,24 +275,8 @@ fn three_label_model(dir: &Path) -> PathBuf {
 fn top_k_labels_in_text_tsv_and_jsonl() {
     let dir = tempfile::tempdir().unwrap();
     let model = three_label_model(dir.path());
-    let doc = dir.path().join("doc.txt");
-    std::fs::write(
-        &doc,
-        format!(
-            "{}\n{}\n{}\n",
-            crate::common::NEWS[0],
-            SPORTS[1],
-            crate::common::CLICKBAIT[2]
-        ),
-    )
-    .unwrap();
-    let classify = |format: &str| {
-        out_ok(&run(Command::new(classify_bin())
-            .arg("--model")
-            .arg(&model)
-            .args(["-k", "2", "-f", format])
-            .arg(&doc)))
-    };
+    let doc = write_doc(dir.path(), &[NEWS[0], SPORTS[1], CLICKBAIT[2]]);
+    let classify = |format: &str| out_ok(&classify_with(&model, &["-k", "2", "-f", format], &doc));
     let jsonl = classify("jsonl");
     let record: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
     let paragraphs = record["paragraphs"].as_array().unwrap();
@@ -373,21 +342,12 @@ fn top_k_labels_in_text_tsv_and_jsonl() {
 fn explain_gives_n_features_that_agree_with_the_label() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_small_model(dir.path());
-    let doc = dir.path().join("doc.txt");
-    std::fs::write(
+    let doc = write_doc(dir.path(), &[NEWS[1], CLICKBAIT[0]]);
+    let out = out_ok(&classify_with(
+        &model,
+        &["--explain=3", "-f", "jsonl", "--no-context"],
         &doc,
-        format!(
-            "{}\n{}\n",
-            crate::common::NEWS[1],
-            crate::common::CLICKBAIT[0]
-        ),
-    )
-    .unwrap();
-    let out = out_ok(&run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .args(["--explain=3", "-f", "jsonl", "--no-context"])
-        .arg(&doc)));
+    ));
     let record: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     let paragraphs = record["paragraphs"].as_array().unwrap();
     let labels: Vec<&str> = paragraphs
@@ -414,11 +374,7 @@ fn explain_gives_n_features_that_agree_with_the_label() {
         );
     }
     // Text: one `explain:` line under each paragraph, with N signed weights.
-    let text = out_ok(&run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .arg("--explain=2")
-        .arg(&doc)));
+    let text = out_ok(&classify_with(&model, &["--explain=2"], &doc));
     let explains: Vec<&str> = text
         .lines()
         .filter(|l| l.trim_start().starts_with("explain: "))
@@ -428,11 +384,7 @@ fn explain_gives_n_features_that_agree_with_the_label() {
         assert_eq!(l.matches(" +").count(), 2, "{l}");
     }
     // A bare --explain gives 5.
-    let out = out_ok(&run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .args(["--explain", "-f", "jsonl"])
-        .arg(&doc)));
+    let out = out_ok(&classify_with(&model, &["--explain", "-f", "jsonl"], &doc));
     let record: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(
         record["paragraphs"][0]["explain"].as_array().unwrap().len(),
@@ -481,26 +433,16 @@ fn a_model_without_page_context_says_so_once() {
     let docs = dir.path().join("docs.jsonl");
     std::fs::write(&docs, crate::common::documents_jsonl(3)).unwrap();
     let note = "has no page context";
-    let o = run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .arg(&docs));
+    let o = classify_with(&model, &[], &docs);
     out_ok(&o);
     assert_eq!(stderr(&o).matches(note).count(), 1, "{}", stderr(&o));
-    let o = run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .arg("--no-context")
-        .arg(&docs));
+    let o = classify_with(&model, &["--no-context"], &docs);
     out_ok(&o);
     assert!(!stderr(&o).contains(note), "{}", stderr(&o));
     // One paragraph a document: context would not have been used.
     let single = dir.path().join("single.txt");
     std::fs::write(&single, "市政府召开常务会议\n").unwrap();
-    let o = run(Command::new(classify_bin())
-        .arg("--model")
-        .arg(&model)
-        .arg(&single));
+    let o = classify_with(&model, &[], &single);
     out_ok(&o);
     assert!(!stderr(&o).contains(note), "{}", stderr(&o));
     // The shipped model has page context.

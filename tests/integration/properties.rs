@@ -217,17 +217,7 @@ fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
             &"ꙮ".to_string(),
             &String::new(),
         ] {
-            let p = model.predict(text);
-            assert!(
-                p.probabilities().iter().all(|x| x.is_finite()),
-                "{:?}",
-                p.probabilities()
-            );
-            assert!(
-                (p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9,
-                "{:?}",
-                p.probabilities()
-            );
+            assert_distribution(model.predict(text).probabilities());
         }
         let doc = [
             huge_news.as_str(),
@@ -236,20 +226,17 @@ fn huge_paragraphs_and_unknown_words_have_finite_probabilities() {
             unknown.as_str(),
         ];
         for p in model.classify(&doc, newsbait::Context::Page) {
-            assert!(
-                p.probabilities().iter().all(|x| x.is_finite()),
-                "{:?}",
-                p.probabilities()
-            );
-            assert!(
-                (p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9,
-                "{:?}",
-                p.probabilities()
-            );
+            assert_distribution(p.probabilities());
         }
     }
     let p = m.predict(&huge_news);
     assert_eq!(m.label(&p).as_str(), "news");
     let p = m.predict(&huge_bait);
     assert_eq!(m.label(&p).as_str(), "clickbait");
+}
+
+/// Probabilities that are finite and sum to 1.
+fn assert_distribution(probs: &[f64]) {
+    assert!(probs.iter().all(|x| x.is_finite()), "{probs:?}");
+    assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{probs:?}");
 }

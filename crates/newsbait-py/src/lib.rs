@@ -914,33 +914,6 @@ fn setting_err(message: String) -> PyErr {
     Error::new_err(format!("invalid setting: {message}"))
 }
 
-/// Examples from a file (JSONL, TSV or fastText, by its name), or from lists
-/// of labels and texts; `params` is named after the file, as the command line
-/// names the model's training data.
-fn examples_of(
-    params: TrainParams,
-    path: Option<PathBuf>,
-    labels: Option<Vec<String>>,
-    texts: Option<Vec<String>>,
-    on_invalid: OnInvalid,
-) -> Result<(TrainParams, Vec<Example>), newsbait::Error> {
-    match path {
-        Some(path) => {
-            let data = newsbait::read_examples(&path, None, on_invalid)?;
-            Ok((params.source(path.display().to_string()), data.examples))
-        }
-        None => Ok((
-            params,
-            labels
-                .unwrap_or_default()
-                .into_iter()
-                .zip(texts.unwrap_or_default())
-                .map(|(label, text)| Example::new(label, text))
-                .collect(),
-        )),
-    }
-}
-
 fn on_invalid_of(on_invalid: &str) -> PyResult<OnInvalid> {
     match on_invalid {
         "skip" => Ok(OnInvalid::Skip),
@@ -962,14 +935,67 @@ fn _train(
     settings: Option<&Bound<'_, PyDict>>,
     on_invalid: String,
 ) -> PyResult<PyModel> {
-    let params = params_of(settings)?;
-    let on_invalid = on_invalid_of(&on_invalid)?;
+    let data = TrainingData::of(path, labels, texts, settings, &on_invalid)?;
     let model = run(py, move || {
-        params.check()?;
-        let (params, examples) = examples_of(params, path, labels, texts, on_invalid)?;
-        params.fit(examples)
+        data.with_examples(|params, examples| params.fit(examples))
     })?;
     Ok(PyModel::wrap(py, model))
+}
+
+/// What ``_train`` and ``_count`` read: settings checked, then the examples
+/// of a file or of two lists.
+struct TrainingData {
+    params: TrainParams,
+    path: Option<PathBuf>,
+    labels: Option<Vec<String>>,
+    texts: Option<Vec<String>>,
+    on_invalid: OnInvalid,
+}
+
+impl TrainingData {
+    /// The arguments as Python gave them, mapped to library types.
+    fn of(
+        path: Option<PathBuf>,
+        labels: Option<Vec<String>>,
+        texts: Option<Vec<String>>,
+        settings: Option<&Bound<'_, PyDict>>,
+        on_invalid: &str,
+    ) -> PyResult<TrainingData> {
+        Ok(TrainingData {
+            params: params_of(settings)?,
+            path,
+            labels,
+            texts,
+            on_invalid: on_invalid_of(on_invalid)?,
+        })
+    }
+
+    /// Checks the settings, reads the examples (from the file, JSONL, TSV or
+    /// fastText by its name, or from the lists of labels and texts) and hands
+    /// both to `work` (run inside [`run`], without the GIL). The settings are
+    /// named after the file, as the command line names the model's training data.
+    fn with_examples<T>(
+        self,
+        work: impl FnOnce(TrainParams, Vec<Example>) -> Result<T, newsbait::Error>,
+    ) -> Result<T, newsbait::Error> {
+        self.params.check()?;
+        match self.path {
+            Some(path) => {
+                let data = newsbait::read_examples(&path, None, self.on_invalid)?;
+                work(
+                    self.params.source(path.display().to_string()),
+                    data.examples,
+                )
+            }
+            None => {
+                let examples = (self.labels.unwrap_or_default().into_iter())
+                    .zip(self.texts.unwrap_or_default())
+                    .map(|(label, text)| Example::new(label, text))
+                    .collect();
+                work(self.params, examples)
+            }
+        }
+    }
 }
 
 /// Training counts of one shard: mergeable sums that fit a model.
@@ -1067,12 +1093,9 @@ fn _count(
     settings: Option<&Bound<'_, PyDict>>,
     on_invalid: String,
 ) -> PyResult<PyCounts> {
-    let params = params_of(settings)?;
-    let on_invalid = on_invalid_of(&on_invalid)?;
+    let data = TrainingData::of(path, labels, texts, settings, &on_invalid)?;
     let counts = run(py, move || {
-        params.check()?;
-        let (params, examples) = examples_of(params, path, labels, texts, on_invalid)?;
-        params.count(examples)
+        data.with_examples(|params, examples| params.count(examples))
     })?;
     Ok(PyCounts {
         inner: Arc::new(counts),

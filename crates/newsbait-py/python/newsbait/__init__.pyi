@@ -3,6 +3,8 @@
 import os
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union, overload
 
+from typing_extensions import TypedDict, Unpack
+
 import numpy as np
 import numpy.typing as npt
 
@@ -107,40 +109,27 @@ class Counts:
 
 def load_model(path: Optional[PathLike] = None) -> Model:
     """The shipped model when ``path`` is None, else the model file at ``path``."""
-def train(
-    data: TrainingData,
-    *,
-    alpha: float = ...,
-    min_count: int = ...,
-    max_features: Optional[int] = ...,
-    bigrams: bool = ...,
-    char_ngrams: int = ...,
-    shape: bool = ...,
-    shape_weight: float = ...,
-    log_counts: bool = ...,
-    length_norm: str = ...,
-    variant: str = ...,
-    class_weight: Union[str, float] = ...,
-    on_invalid: str = ...,
-) -> Model:
+
+class TrainSettings(TypedDict, total=False):
+    """The keyword settings of :func:`train` and :func:`count`."""
+
+    alpha: float
+    min_count: int
+    max_features: Optional[int]
+    bigrams: bool
+    char_ngrams: int
+    shape: bool
+    shape_weight: float
+    log_counts: bool
+    length_norm: str
+    variant: str
+    class_weight: Union[str, float]
+    on_invalid: str
+
+def train(data: TrainingData, **settings: Unpack[TrainSettings]) -> Model:
     """Trains a model, as ``newsbait-train``, on a JSONL/TSV/fastText file or an
     iterable of ``(label, text)`` pairs; invalid settings raise ``Error``."""
-def count(
-    data: TrainingData,
-    *,
-    alpha: float = ...,
-    min_count: int = ...,
-    max_features: Optional[int] = ...,
-    bigrams: bool = ...,
-    char_ngrams: int = ...,
-    shape: bool = ...,
-    shape_weight: float = ...,
-    log_counts: bool = ...,
-    length_norm: str = ...,
-    variant: str = ...,
-    class_weight: Union[str, float] = ...,
-    on_invalid: str = ...,
-) -> Counts:
+def count(data: TrainingData, **settings: Unpack[TrainSettings]) -> Counts:
     """Counts one shard of training data (``Counts.merge``, then ``fit``)."""
 def paragraphs(text: str) -> List[str]:
     """The paragraphs of a plain-text page, as the command line splits it."""
