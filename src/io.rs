@@ -32,7 +32,8 @@ fn lock_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 
 /// Removes every temporary file that [`write_atomically`] is writing now. Once
 /// it has run, no temporary can be renamed into place until the process ends,
-/// so call it only on the way out (from a signal handler).
+/// so call it only on the way out (from the binaries' signal handler).
+#[cfg(feature = "cli")]
 pub fn remove_temporaries() {
     let held = lock_temporaries();
     for path in held.iter() {
@@ -44,7 +45,8 @@ pub fn remove_temporaries() {
 
 /// Checks, before a long run, that `path` can be written: its directory
 /// exists and takes new files (or `path` is a device or pipe that opens for
-/// writing). Leaves nothing behind.
+/// writing). Leaves nothing behind. For the binaries (`newsbait-train`).
+#[cfg(feature = "cli")]
 pub fn check_writable(path: &Path) -> Result<()> {
     let fail = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),

@@ -215,7 +215,7 @@ impl Model {
     }
 
     /// Learns the page model (stacked logistic regressions over page
-    /// features, then segmentation rules; see [`crate::page`]) from labelled
+    /// features, then segmentation rules; `src/page`) from labelled
     /// pages, on top of this model's naive Bayes: labelled pages in, page
     /// model out, stored in the model. With `params.hmm_feature` the page
     /// context must be learned first ([`Model::learn_page_context`]).

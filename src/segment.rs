@@ -55,7 +55,9 @@ fn shared_default() -> Arc<Jieba> {
 }
 
 /// Builds the shared default dictionary now (for instance on a thread while a
-/// model loads), so that the first [`Segmenter::new`] finds it ready.
+/// model loads), so that the first [`Segmenter::new`] finds it ready. For the
+/// binaries (`newsbait-classify`).
+#[cfg(feature = "cli")]
 pub fn warm_up() {
     shared_default();
 }

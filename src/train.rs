@@ -21,7 +21,7 @@ use crate::model::{LabelCount, Model, ModelSettings, TrainingSummary, Variant};
 
 /// Trains a model on `examples`; `data` names the training file in messages
 /// and in the model's summary. `progress` is called with the number of
-/// paragraphs segmented since its last call. It is [`count`] then [`fit`]:
+/// paragraphs segmented since its last call. It is [`count`] then `fit`:
 /// one code path for one machine and for merged shards.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn train(

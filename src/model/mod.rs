@@ -33,6 +33,7 @@ use crate::page::PageModel;
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
+#[cfg(feature = "cli")]
 pub(crate) use score::kept;
 pub use score::{Context, Contribution, Prediction};
 

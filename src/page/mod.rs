@@ -34,7 +34,9 @@ pub struct WeightSet {
     pub features: Vec<String>,
     /// Stage 1 over `features`.
     pub stage1: Stage,
-    /// Stage 2 over the standardised `features` then [`NEIGHBOUR_FEATURES`].
+    /// Stage 2 over the standardised `features` then the six inputs taken from
+    /// the neighbours' stage-1 scores (`s_p1`, `s_n1`, `s_p2`, `s_n2`, `s_max3`,
+    /// `s_mean3`).
     pub stage2: Stage,
 }
 
