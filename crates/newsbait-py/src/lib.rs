@@ -398,7 +398,6 @@ impl PyModel {
             if !chunk.is_empty() {
                 send(chunk);
             }
-            drop(send);
             // The answers in order, each built as soon as its chunk is scored.
             let mut done: Vec<Option<Vec<f64>>> = vec![None; chunks];
             for next in 0..chunks {
