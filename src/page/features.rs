@@ -68,7 +68,7 @@ pub const CUES: [&str; 16] = [
 ];
 
 /// The text weight set's features, in order.
-pub const TEXT_FEATURES: [&str; 28] = [
+pub const TEXT_FEATURES: [&str; 31] = [
     "z",
     "ll",
     "pos",
@@ -97,6 +97,9 @@ pub const TEXT_FEATURES: [&str; 28] = [
     "tcand",
     "run_after",
     "run_before",
+    "above",
+    "below",
+    "body_sim",
 ];
 
 /// What the HTML weight set adds to the text features, in order.
@@ -237,6 +240,35 @@ fn parent(path: &str, k: usize) -> String {
     }
 }
 
+/// `body_sim`: the share of a block's character bigrams (whitespace left out)
+/// found in the main run `[a, b]`, the block itself left out; 0 for a block
+/// of fewer than three bigrams. A headline repeats the words of its article;
+/// chrome and teasers do not.
+fn body_similarity(texts: &[String], (a, b): (usize, usize)) -> Vec<f64> {
+    let sets: Vec<_> = texts.iter().map(|t| bigrams(t)).collect();
+    // In how many run blocks each bigram occurs.
+    let mut in_run: std::collections::HashMap<(char, char), usize> = Default::default();
+    for set in sets.iter().take(b + 1).skip(a) {
+        for g in set {
+            *in_run.entry(*g).or_default() += 1;
+        }
+    }
+    sets.iter()
+        .enumerate()
+        .map(|(i, set)| {
+            if set.len() < 3 {
+                return 0.0;
+            }
+            let own = usize::from(a <= i && i <= b);
+            let found = set
+                .iter()
+                .filter(|g| in_run.get(g).is_some_and(|&c| c > own))
+                .count();
+            found as f64 / set.len() as f64
+        })
+        .collect()
+}
+
 /// Computes every feature of a page. `markers` decides what a list heading is.
 pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
     let n = page.texts.len();
@@ -267,10 +299,19 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         })
         .collect();
     let head: Vec<bool> = page.texts.iter().map(|t| markers.is_heading(t)).collect();
-    // Main block: most characters outside links, first on ties.
+    // Main block: most characters outside links, first on ties, among the
+    // blocks that end a sentence when there are any (on a short page the
+    // headline can be the longest block).
+    let weight = |i: usize| {
+        if stop[i] == 1.0 || !stop.contains(&1.0) {
+            len[i] * (1.0 - link[i])
+        } else {
+            -1.0
+        }
+    };
     let mut m = 0;
     for i in 0..n {
-        if len[i] * (1.0 - link[i]) > len[m] * (1.0 - link[m]) {
+        if weight(i) > weight(m) {
             m = i;
         }
     }
@@ -383,6 +424,7 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         tcand[j] = 1.0;
     }
     let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
+    let body_sim = body_similarity(&page.texts, (a, b));
     let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
     let drun: Vec<f64> = (0..n)
         .map(|i| {
@@ -437,6 +479,12 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
     put("tcand", tcand);
     put("run_after", run_after);
     put("run_before", run_before);
+    put("above", idx.iter().map(|i| i.ln_1p()).collect());
+    put(
+        "below",
+        (0..n).map(|i| ((n - 1 - i) as f64).ln_1p()).collect(),
+    );
+    put("body_sim", body_sim);
     if page.hmm.len() == n {
         put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
     }

@@ -11,18 +11,22 @@ use super::features::PageFeatures;
 ///   without a sentence stop, below the main run, is dropped;
 /// - R4, a heading holds its list: below the main run, every block after a
 ///   list heading that is itself below the main block is dropped, however
-///   sober it reads.
+///   sober it reads;
+/// - R5, a page's headline stays: the title candidate (the likeliest
+///   headline just above the main run) is kept when it is the page's first
+///   block, with nothing above it that could be the site's chrome.
 pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
     let col = |name| {
         features
             .column(name)
             .expect("the rules' features are always computed")
     };
-    let (inrun, stop, run_after, head_between) = (
+    let (inrun, stop, run_after, head_between, tcand) = (
         col("inrun"),
         col("stop"),
         col("run_after"),
         col("head_between"),
+        col("tcand"),
     );
     let no_link = |i: usize| features.column("link").is_none_or(|l| l[i] < 0.5);
     let (_, b) = features.run;
@@ -35,6 +39,9 @@ pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
         }
         if head_between[i] == 1.0 && i > b {
             *k = false;
+        }
+        if i == 0 && tcand[i] == 1.0 {
+            *k = true;
         }
     }
 }

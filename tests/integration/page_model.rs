@@ -233,3 +233,89 @@ fn old_model_files_give_the_format_version_error() {
     let err = Model::from_bytes(&bytes).unwrap_err();
     assert!(err.to_string().contains("model format version 4"), "{err}");
 }
+
+#[test]
+fn on_a_short_page_the_headline_is_not_the_main_block() {
+    // The headline (17 characters) is longer than the one body sentence (16):
+    // the main block is still the sentence, the headline the title candidate.
+    let page = PageInput {
+        texts: [
+            "市政府召开全体会议 部署今年民生工作",
+            "会议要求各区各部门抓好落实。",
+            "推荐阅读",
+            "震惊！她每天早上喝一杯这个",
+        ]
+        .map(String::from)
+        .to_vec(),
+        nb: vec![0.99, 0.99, 0.7, 0.05],
+        hmm: Vec::new(),
+        html: None,
+    };
+    let f = page_features(&page, &markers());
+    assert_eq!(f.main, 1);
+    assert_eq!(f.run, (1, 1));
+    assert_eq!(f.column("tcand").unwrap(), [1.0, 0.0, 0.0, 0.0]);
+    let (l1, l2, l3) = (1f64.ln_1p(), 2f64.ln_1p(), 3f64.ln_1p());
+    assert_eq!(f.column("above").unwrap(), [0.0, l1, l2, l3]);
+    assert_eq!(f.column("below").unwrap(), [l3, l2, l1, 0.0]);
+    // body_sim: bigrams of the block found in the main run. The headline's 16
+    // distinct bigrams (the space left out) share 会议 with the sentence; the
+    // sentence itself is the run, so nothing else holds its bigrams.
+    let sim = f.column("body_sim").unwrap();
+    assert!((sim[0] - 1.0 / 16.0).abs() < 1e-12, "{sim:?}");
+    assert_eq!(sim[1], 0.0);
+    assert_eq!(sim[2], 0.0, "{sim:?}");
+}
+
+#[test]
+fn a_short_page_keeps_its_headline() {
+    let model = Model::shipped().unwrap();
+    for page in [
+        vec![
+            "市政府召开全体会议 部署今年民生工作",
+            "会议要求各区各部门抓好落实。",
+            "推荐阅读",
+            "震惊！她每天早上喝一杯这个",
+        ],
+        vec![
+            ARTICLE[0],
+            ARTICLE[1],
+            ARTICLE[2],
+            "相关推荐",
+            "明星夫妻同框秀恩爱，网友：太甜了！",
+        ],
+        vec![ARTICLE[0], ARTICLE[3]],
+    ] {
+        let got = labels(&model, &page);
+        assert_eq!(got[0], "news", "{page:?}: {got:?}");
+        assert_eq!(got[1], "news", "{page:?}: {got:?}");
+        assert_eq!(
+            got.last().unwrap(),
+            if page.len() > 2 { "clickbait" } else { "news" }
+        );
+    }
+}
+
+#[test]
+fn a_headline_between_chrome_and_a_date_line_is_kept() {
+    let model = Model::shipped().unwrap();
+    let page = [
+        "首页 | 新闻 | 财经 | 体育 | 娱乐",
+        "当前位置：首页 > 新闻 > 本省",
+        "全省春季农业生产工作会议在省城召开",
+        "2024-03-11 09:30 来源：某某日报",
+        ARTICLE[1],
+        ARTICLE[2],
+        ARTICLE[3],
+        "责任编辑：张三",
+        "分享到： 微信 微博 QQ空间",
+    ];
+    let got = labels(&model, &page);
+    assert_eq!(got[2], "news", "{got:?}");
+    for i in 4..=6 {
+        assert_eq!(got[i], "news", "line {i}: {got:?}");
+    }
+    for i in [0, 1, 7, 8] {
+        assert_eq!(got[i], "clickbait", "line {i}: {got:?}");
+    }
+}

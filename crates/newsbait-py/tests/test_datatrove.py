@@ -26,7 +26,6 @@ def read_jsonl(folder):
     return {d["id"]: d for d in docs}
 
 
-@pytest.mark.xfail(strict=True, reason="known regression of the page model (issue 12): on a short page it drops the headline above a single body paragraph; these expectations are the hand-checked right answer, kept so the fix shows up")
 def test_filter_cuts_bait_and_keeps_the_text_as_it_was(model):
     text = "省政府召开全体会议 部署今年重点工作\n\n  会议要求各地各部门坚持稳中求进。  \n推荐阅读\n震惊！她每天早上喝一杯这个\n"
     doc = Document(text=text, id="x")
@@ -59,7 +58,6 @@ def test_filter_checks_its_label_and_ships_without_its_model():
     assert pickle.loads(pickle.dumps(step))._model is None
 
 
-@pytest.mark.xfail(strict=True, reason="known regression of the page model (issue 12): on a short page it drops the headline above a single body paragraph; these expectations are the hand-checked right answer, kept so the fix shows up")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_local_pipeline(tmp_path, pages, model, workers):
     # Two input files, so that two tasks (forked workers when workers=2) share them.
