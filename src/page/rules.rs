@@ -14,7 +14,8 @@ use super::features::PageFeatures;
 ///   sober it reads;
 /// - R5, a page's headline stays: the title candidate (the likeliest
 ///   headline just above the main run) is kept when it is the page's first
-///   block, with nothing above it that could be the site's chrome.
+///   block, with nothing above it that could be the site's chrome, and the
+///   main block is kept (a page of bait alone has no headline).
 pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
     let col = |name| {
         features
@@ -40,8 +41,9 @@ pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
         if head_between[i] == 1.0 && i > b {
             *k = false;
         }
-        if i == 0 && tcand[i] == 1.0 {
-            *k = true;
-        }
+    }
+    // R5 reads the decisions above: a headline needs an article below it.
+    if !keep.is_empty() && tcand[0] == 1.0 && keep[features.main] {
+        keep[0] = true;
     }
 }

@@ -319,3 +319,17 @@ fn a_headline_between_chrome_and_a_date_line_is_kept() {
         assert_eq!(got[i], "clickbait", "line {i}: {got:?}");
     }
 }
+
+#[test]
+fn a_page_of_bait_alone_keeps_no_headline() {
+    // No block ends a sentence and none reads as news: the first block is
+    // the title candidate, but there is no article under it to head.
+    let model = Model::shipped().unwrap();
+    let page = [
+        "太离谱了！这个小窍门让你的电脑快十倍",
+        "她只穿了一双拖鞋出门，邻居看了都说好",
+        "点击领取新人礼包，最高可得九十九元",
+    ];
+    let got = labels(&model, &page);
+    assert!(got.iter().all(|l| l == "clickbait"), "{got:?}");
+}
