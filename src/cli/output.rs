@@ -462,53 +462,136 @@ fn write_document(
             for (k, v) in doc.fields.iter().filter(|(k, _)| *k != "html") {
                 record.insert(k.clone(), v.clone());
             }
-            let paragraphs: Vec<Value> = doc
+            // A field of that name gives way to the paragraphs, as it did
+            // when they were inserted into the map.
+            record.remove("paragraphs");
+            let by_name = labels_by_name(model);
+            let paragraphs: Vec<ParagraphOut> = doc
                 .paragraphs
                 .iter()
                 .zip(preds)
                 .enumerate()
                 .map(|(i, (para, p))| {
-                    let probs: Map<String, Value> = model
-                        .labels
-                        .iter()
-                        .zip(&p.probs)
-                        .map(|(l, x)| (l.0.clone(), json!(x)))
-                        .collect();
-                    let mut paragraph = match doc.tag_paths.get(i) {
-                        Some(path) => json!({
-                            "block": para.line,
-                            "tag": doc.features[i].tag,
-                            "path": path,
-                            "label": model.labels[p.label].0,
-                            "probs": probs,
-                            "text": para.text,
+                    let path = doc.tag_paths.get(i).map(String::as_str);
+                    ParagraphOut {
+                        block: path.map(|_| para.line),
+                        explain: options
+                            .explain
+                            .map(|n| model.explain(&para.text, p.label, n)),
+                        label: model.labels[p.label].0.as_str(),
+                        line: path.is_none().then_some(para.line),
+                        path,
+                        probs: Probs {
+                            model,
+                            by_name: &by_name,
+                            probs: &p.probs,
+                        },
+                        tag: path.map(|_| doc.features[i].tag.as_str()),
+                        text: &para.text,
+                        top: options.top.map(|_| {
+                            top_labels(p, top_count(model, options))
+                                .into_iter()
+                                .map(|c| TopLabel {
+                                    label: model.labels[c].0.as_str(),
+                                    prob: p.probs[c],
+                                })
+                                .collect()
                         }),
-                        None => json!({
-                            "line": para.line,
-                            "label": model.labels[p.label].0,
-                            "probs": probs,
-                            "text": para.text,
-                        }),
-                    };
-                    if options.top.is_some() {
-                        paragraph["top"] = top_labels(p, top_count(model, options))
-                            .into_iter()
-                            .map(|c| json!({"label": model.labels[c].0, "prob": p.probs[c]}))
-                            .collect();
                     }
-                    if let Some(n) = options.explain {
-                        paragraph["explain"] = model
-                            .explain(&para.text, p.label, n)
-                            .into_iter()
-                            .map(|c| json!({"feature": c.feature, "weight": c.weight}))
-                            .collect();
-                    }
-                    paragraph
                 })
                 .collect();
-            record.insert("paragraphs".into(), Value::Array(paragraphs));
-            writeln!(out, "{}", Value::Object(record))
+            serde_json::to_writer(
+                &mut *out,
+                &RecordOut {
+                    fields: &record,
+                    paragraphs,
+                },
+            )?;
+            out.write_all(b"\n")
         }
+    }
+}
+
+/// One paragraph of a JSONL output record. Its fields are in the order of
+/// their names, as a JSON map of them was written before: `block`, `path` and
+/// `tag` for a block of HTML, `line` for a line of text.
+#[derive(serde::Serialize)]
+struct ParagraphOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    block: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<Vec<crate::score::Contribution>>,
+    label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    probs: Probs<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<&'a str>,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top: Option<Vec<TopLabel<'a>>>,
+}
+
+/// One of a paragraph's `-k` most probable labels.
+#[derive(serde::Serialize)]
+struct TopLabel<'a> {
+    label: &'a str,
+    prob: f64,
+}
+
+/// A paragraph's probabilities as a map from label to probability, labels
+/// in the order of their names.
+struct Probs<'a> {
+    model: &'a Model,
+    by_name: &'a [usize],
+    probs: &'a [f64],
+}
+
+impl serde::Serialize for Probs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.by_name.len()))?;
+        for &c in self.by_name {
+            map.serialize_entry(self.model.labels[c].0.as_str(), &self.probs[c])?;
+        }
+        map.end()
+    }
+}
+
+/// The indices of the model's labels in the order of their names.
+fn labels_by_name(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.labels.len()).collect();
+    order.sort_by(|&a, &b| model.labels[a].0.cmp(&model.labels[b].0));
+    order
+}
+
+/// A JSONL output record: the document's fields (sorted by name, as
+/// serde_json's map keeps them) with `paragraphs` in its place among them.
+struct RecordOut<'a> {
+    fields: &'a Map<String, Value>,
+    paragraphs: Vec<ParagraphOut<'a>>,
+}
+
+impl serde::Serialize for RecordOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        const KEY: &str = "paragraphs";
+        let mut map = s.serialize_map(Some(self.fields.len() + 1))?;
+        let mut pending = Some(&self.paragraphs);
+        for (k, v) in self.fields {
+            if k.as_str() > KEY
+                && let Some(p) = pending.take()
+            {
+                map.serialize_entry(KEY, p)?;
+            }
+            map.serialize_entry(k, v)?;
+        }
+        if let Some(p) = pending {
+            map.serialize_entry(KEY, p)?;
+        }
+        map.end()
     }
 }
 
