@@ -1,12 +1,13 @@
 """Run trafilatura over the DAnIEL HTML pages and write what it keeps.
 
-    trafilatura_pages.py PAGES.jsonl OUT_DIR
+    trafilatura_pages.py [--only SETTING] PAGES.jsonl OUT_DIR
 
 For each setting (default and favor_precision) writes OUT_DIR/<setting>.jsonl,
 one `{"page", "text"}` record a page in input order, and prints one JSON line
 a setting with the pages per second of `extract` alone (one process, one
-thread). The kept text is scored by `newsbait-eval --pages PAGES --extracted
-FILE`, the same code that scores newsbait, so both are measured the same way.
+thread); --only runs one setting (benches/speed.sh times the default). The
+kept text is scored by `newsbait-eval --pages PAGES --extracted FILE`, the
+same code that scores newsbait, so both are measured the same way.
 """
 
 import json
@@ -23,14 +24,19 @@ SETTINGS = {
 
 
 def main() -> None:
-    pages_path, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    args = sys.argv[1:]
+    settings = SETTINGS
+    if args[:1] == ["--only"]:
+        settings = {args[1]: SETTINGS[args[1]]}
+        args = args[2:]
+    pages_path, out_dir = Path(args[0]), Path(args[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = []
     with pages_path.open(encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
             pages.append((record["page"], record["html"]))
-    for name, options in SETTINGS.items():
+    for name, options in settings.items():
         kept = []
         start = time.perf_counter()
         for _, html in pages:

@@ -520,7 +520,7 @@ struct ParagraphOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     block: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    explain: Option<Vec<crate::score::Contribution>>,
+    explain: Option<Vec<crate::Contribution>>,
     label: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
