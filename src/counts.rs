@@ -14,7 +14,8 @@ use crate::train::{ChunkCounts, merge_chunks};
 /// Counts files: the model file's framing under their own magic and version.
 const COUNTS_FILE: FileKind = FileKind {
     magic: b"NBCOUNTS",
-    version: 1,
+    version: 2,
+    oldest: 2,
     name: "counts file",
     make: "count a shard with `newsbait-train --counts-out`",
     remake: "count the shard again with this version's `newsbait-train --counts-out`",
@@ -52,6 +53,8 @@ pub struct Counts {
     pub(crate) tally: ChunkCounts,
     /// Input lines skipped as invalid while reading the examples.
     pub(crate) skipped_invalid: usize,
+    /// The sum (wrapping) of the examples' hashes (see [`Counts::data_hash`]).
+    pub(crate) data_hash: u128,
 }
 
 impl Counts {
@@ -60,6 +63,7 @@ impl Counts {
         source: String,
         labels: Vec<Label>,
         tally: ChunkCounts,
+        data_hash: u128,
     ) -> Counts {
         Counts {
             settings,
@@ -67,7 +71,19 @@ impl Counts {
             labels,
             tally,
             skipped_invalid: 0,
+            data_hash,
         }
+    }
+
+    /// A hash of the counted paragraphs, 32 hex digits, kept in the model's
+    /// summary: the wrapping sum of one 128-bit SipHash-1-3 (key 0) per
+    /// paragraph of its label, a 0xFF byte and its text as given. It does
+    /// not depend on the order of the paragraphs, nor on how they were cut
+    /// into shards (merged counts have the hash of all the data), but a
+    /// paragraph given twice counts twice. Page and calibration data are not
+    /// in it.
+    pub fn data_hash(&self) -> String {
+        format!("{:032x}", self.data_hash)
     }
 
     /// The settings the examples were counted with (those of the model).
@@ -120,6 +136,7 @@ impl Counts {
             self.source = format!("{} + {}", self.source, other.source);
         }
         self.skipped_invalid += other.skipped_invalid;
+        self.data_hash = self.data_hash.wrapping_add(other.data_hash);
         Ok(())
     }
 
@@ -146,7 +163,7 @@ impl Counts {
             path: path.to_path_buf(),
             message,
         };
-        let payload = COUNTS_FILE.unframe(bytes).map_err(fail)?;
+        let (payload, _) = COUNTS_FILE.unframe(bytes).map_err(fail)?;
         let counts: Counts = postcard::from_bytes(payload)
             .map_err(|e| fail(format!("the counts cannot be decoded: {e}")))?;
         counts.check().map_err(fail)?;

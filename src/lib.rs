@@ -60,8 +60,8 @@ pub use html::{
     Block, BlockFeatures, CharsetSource, Cue, CueSet, HtmlError, HtmlOptions, HtmlPage,
 };
 pub use model::{
-    ClassWeight, Context, Contribution, FORMAT_VERSION, LabelCount, Model, ModelSettings,
-    Prediction, TrainingSummary, Variant,
+    ClassWeight, Context, Contribution, DecisionThreshold, FORMAT_VERSION, LabelCount, Model,
+    ModelSettings, Prediction, TrainingSummary, Variant,
 };
 pub use page::{
     HtmlBlock, LabelledInput, Mode, PageFeatures, PageInput, PageModel, PageParams, Stage,

@@ -60,12 +60,29 @@ pub fn count(
         .map(|chunk| count_chunk(chunk, &label_index, &segmenter, settings, progress))
         .collect();
     let tally = merge_chunks(&chunks.iter().collect::<Vec<_>>(), classes);
+    let data_hash = examples
+        .par_iter()
+        .map(example_hash)
+        .reduce(|| 0, u128::wrapping_add);
     Ok(Counts::new(
         settings.clone(),
         data.display().to_string(),
         labels,
         tally,
+        data_hash,
     ))
+}
+
+/// One paragraph's part of [`Counts::data_hash`].
+fn example_hash(e: &Example) -> u128 {
+    use siphasher::sip128::{Hasher128, SipHasher13};
+    use std::hash::Hasher;
+    let mut h = SipHasher13::new();
+    h.write(e.label.0.as_bytes());
+    // 0xFF is in no UTF-8 text: label and text cannot run into each other.
+    h.write(&[0xff]);
+    h.write(e.text.as_bytes());
+    h.finish128().as_u128()
 }
 
 /// Fits naive Bayes on counts: the smoothed log-probabilities of the
@@ -125,6 +142,7 @@ pub fn fit(counts: &Counts) -> Result<Model> {
             .collect(),
         features_seen: keys.len(),
         skipped_invalid: counts.skipped_invalid,
+        data_hash: Some(counts.data_hash()),
     };
     Ok(Model::new(
         labels.clone(),

@@ -61,6 +61,20 @@ struct Args {
     /// Held-out labelled data to calibrate probabilities on (a temperature fit).
     #[arg(long)]
     calibrate: Option<PathBuf>,
+    /// With --calibrate: choose the threshold of --positive with the best F1
+    /// on the calibration data and store it in the model as its default, used
+    /// for paragraphs scored on their own (not for decisions made with page
+    /// context) when classify is given no --threshold.
+    #[arg(long, requires = "calibrate")]
+    choose_threshold: bool,
+    /// The label of --choose-threshold.
+    #[arg(
+        long,
+        value_name = "LABEL",
+        requires = "choose_threshold",
+        default_value = "clickbait"
+    )]
+    positive: String,
     /// Format of the training data [default: from the file extension, else sniffed].
     #[arg(long, value_enum)]
     format: Option<DataFormatArg>,
@@ -110,8 +124,9 @@ fn try_main() -> Result<()> {
         }
     };
     // Calibrate first: the page model reads calibrated naive Bayes probabilities.
+    let mut held_out = None;
     if let Some(path) = &args.calibrate {
-        let held_out = read_examples(path, None, on_invalid)?;
+        let held_out = held_out.insert(read_examples(path, None, on_invalid)?);
         let (before, after) = newsbait::cli::calibrate(&mut model, &held_out.examples);
         eprintln!(
             "calibrated on {}: temperature {:.3}, log loss {before:.4} -> {after:.4}",
@@ -152,6 +167,18 @@ fn try_main() -> Result<()> {
             model.learn_page_model(&pages, &source, &params)?;
             eprintln!("learned the page model from {} pages", pages.len());
         }
+    }
+    if let (true, Some(held_out), Some(path)) = (args.choose_threshold, &held_out, &args.calibrate)
+    {
+        let name = path.display().to_string();
+        let t =
+            newsbait::cli::choose_threshold(&mut model, &held_out.examples, &args.positive, &name)?;
+        eprintln!(
+            "chose threshold {:.2} for {} on {name} (F1 {:.4})",
+            t.at(),
+            args.positive,
+            t.f1()
+        );
     }
     model.save(&args.out)?;
     summarize(&args, &model, start)
@@ -217,6 +244,13 @@ fn summarize(args: &Args, model: &newsbait::Model, start: Instant) -> Result<()>
         "labels": model.summary().documents,
         "features": model.feature_count(),
         "features_seen": model.summary().features_seen,
+        "data_hash": model.summary().data_hash,
+        "threshold": model.threshold().map(|t| serde_json::json!({
+            "label": model.labels()[t.label()].as_str(),
+            "at": t.at(),
+            "chosen_on": t.chosen_on(),
+            "f1": t.f1(),
+        })),
         "seconds": start.elapsed().as_secs_f64(),
         "model_bytes": size,
     });
@@ -238,6 +272,18 @@ fn summarize(args: &Args, model: &newsbait::Model, start: Instant) -> Result<()>
             model.feature_count(),
             model.summary().features_seen
         );
+        if let Some(hash) = &model.summary().data_hash {
+            eprintln!("  data hash    {hash}");
+        }
+        if let Some(t) = model.threshold() {
+            eprintln!(
+                "  threshold    {:.2} for {} (F1 {:.4} on {})",
+                t.at(),
+                model.labels()[t.label()].as_str(),
+                t.f1(),
+                t.chosen_on()
+            );
+        }
         eprintln!("  time         {:>8.2} s", start.elapsed().as_secs_f64());
     }
     Ok(())

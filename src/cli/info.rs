@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::model::{FORMAT_VERSION, Model};
+use crate::model::Model;
 
 /// Everything `newsbait-info` shows about `model`, as a JSON object: its
 /// labels, settings, page context, calibration, training summary, format
@@ -24,7 +24,7 @@ pub fn describe(model: &Model, path: &str, bytes: u64) -> Value {
     });
     json!({
         "model": path,
-        "format_version": FORMAT_VERSION,
+        "format_version": model.format_version,
         "bytes": bytes,
         "crate_version": model.crate_version,
         "labels": model.labels.iter().map(|l| l.0.clone()).collect::<Vec<_>>(),
@@ -53,9 +53,16 @@ pub fn describe(model: &Model, path: &str, bytes: u64) -> Value {
         },
         "page_context": context,
         "temperature": model.temperature,
+        "threshold": model.threshold.as_ref().map(|t| json!({
+            "label": model.labels[t.label()].0,
+            "at": t.at(),
+            "chosen_on": t.chosen_on(),
+            "f1": t.f1(),
+            "applies_to": "paragraphs scored on their own (no page context)",
+        })),
         "training": {
             "data": model.summary.data,
-            "data_hash": Value::Null,
+            "data_hash": model.summary.data_hash,
             "paragraphs": model.summary.documents.iter()
                 .map(|c| json!({"label": c.label.0, "count": c.documents}))
                 .collect::<Vec<_>>(),
@@ -158,7 +165,30 @@ pub fn text(info: &Value) -> String {
     );
     line(
         "data hash",
-        "not recorded (this model format stores the training file's name only)".into(),
+        if training["data_hash"].is_null() {
+            "not recorded (a model of format 5)".into()
+        } else {
+            format!(
+                "{} (of the training paragraphs, in any order)",
+                s(&training["data_hash"])
+            )
+        },
+    );
+    let threshold = &info["threshold"];
+    line(
+        "threshold",
+        if threshold.is_null() {
+            "none (the most probable label)".into()
+        } else {
+            format!(
+                "{:.2} for {} (F1 {:.4} on {}), for {}",
+                threshold["at"].as_f64().unwrap_or(0.5),
+                s(&threshold["label"]),
+                threshold["f1"].as_f64().unwrap_or(0.0),
+                s(&threshold["chosen_on"]),
+                s(&threshold["applies_to"])
+            )
+        },
     );
     out
 }

@@ -27,6 +27,35 @@ pub fn set_counts_skipped_invalid(counts: &mut crate::Counts, skipped: usize) {
     counts.skipped_invalid = skipped;
 }
 
+/// Chooses the threshold of label `positive` with the best F1 on held-out
+/// `examples` (each paragraph scored on its own; thresholds 0.01 to 0.99, the
+/// lowest of equals) and makes it the model's default
+/// ([`crate::Model::threshold`]); `source` names the data in the model.
+pub fn choose_threshold(
+    model: &mut crate::Model,
+    examples: &[crate::Example],
+    positive: &str,
+    source: &str,
+) -> crate::Result<crate::DecisionThreshold> {
+    use rayon::prelude::*;
+    let pos = model.label_index(positive).ok_or_else(|| {
+        crate::Error::Settings(format!(
+            "--positive {positive:?}: the model has no such label"
+        ))
+    })?;
+    let (y, p): (Vec<bool>, Vec<f64>) = examples
+        .par_iter()
+        .map(|e| (e.label.0 == positive, model.predict(&e.text).probs[pos]))
+        .unzip();
+    let best = metrics::best_f1_threshold(&y, &p).ok_or_else(|| {
+        crate::Error::Settings(format!(
+            "--choose-threshold: {source} has no paragraph labelled {positive:?} to choose a threshold on"
+        ))
+    })?;
+    model.set_threshold(Some((positive, best.threshold, source, best.f1)))?;
+    Ok(model.threshold().cloned().expect("just set"))
+}
+
 /// Records how many input lines training skipped, for the model's card.
 pub fn set_skipped_invalid(model: &mut crate::Model, skipped: usize) {
     model.summary.skipped_invalid = skipped;

@@ -91,14 +91,7 @@ impl Decision {
     /// Relabels `p`: positive when its probability is at least the threshold,
     /// else the most probable other label.
     fn apply(&self, p: &mut Prediction) {
-        p.label = if p.probs[self.positive] >= self.at {
-            self.positive
-        } else {
-            (0..p.probs.len())
-                .filter(|&c| c != self.positive)
-                .max_by(|&a, &b| p.probs[a].total_cmp(&p.probs[b]).then(b.cmp(&a)))
-                .unwrap_or(self.positive)
-        };
+        p.label = crate::model::decide(&p.probs, self.positive, self.at);
     }
 }
 

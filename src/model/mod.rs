@@ -15,7 +15,10 @@
 //! ends (u32 each), packed feature keys (u64 each) and the weights as `f32`,
 //! class after class, each array behind its element count (u64), all little
 //! end. Weights are rounded to `f32` when a model is made, so a model scores
-//! the same before and after a save.
+//! the same before and after a save. Version 6 adds, right after the small
+//! parts, a second postcard part behind its length: the model's default
+//! decision threshold and the hash of its training data. Version 5 files
+//! (without it) still load, with neither.
 
 mod score;
 
@@ -33,12 +36,15 @@ use crate::page::PageModel;
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
-#[cfg(feature = "cli")]
-pub(crate) use score::kept;
 pub use score::{Context, Contribution, Prediction};
+#[cfg(feature = "cli")]
+pub(crate) use score::{decide, kept};
 
 /// The version of the model file layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
+
+/// The oldest model file layout this build still reads.
+const OLDEST_FORMAT_VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"NEWSBAIT";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -211,6 +217,52 @@ pub struct TrainingSummary {
     pub features_seen: usize,
     /// Lines skipped as invalid UTF-8, binary or malformed.
     pub skipped_invalid: usize,
+    /// A hash of the training paragraphs, 32 hex digits (see
+    /// [`crate::Counts::data_hash`]); `None` in a model of format 5.
+    #[serde(skip)]
+    pub data_hash: Option<String>,
+}
+
+/// A model's own decision threshold for one label, chosen on held-out data
+/// when it was trained (`newsbait-train --choose-threshold`): a paragraph
+/// scored on its own gets the label when the label's probability is at
+/// least [`DecisionThreshold::at`], else the most probable other label.
+/// Decisions made with page context (the page model, the HMM) do not use it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionThreshold {
+    label: usize,
+    at: f64,
+    chosen_on: String,
+    f1: f64,
+}
+
+impl DecisionThreshold {
+    /// The index of the label the threshold is for.
+    pub fn label(&self) -> usize {
+        self.label
+    }
+
+    /// The probability from which a paragraph gets the label.
+    pub fn at(&self) -> f64 {
+        self.at
+    }
+
+    /// The data the threshold was chosen on, by name.
+    pub fn chosen_on(&self) -> &str {
+        &self.chosen_on
+    }
+
+    /// The label's F1 on that data at the threshold.
+    pub fn f1(&self) -> f64 {
+        self.f1
+    }
+}
+
+/// The parts format 6 added, behind the small parts.
+#[derive(Serialize, Deserialize, Default)]
+struct Extra {
+    threshold: Option<DecisionThreshold>,
+    data_hash: Option<String>,
 }
 
 /// A trained classifier.
@@ -242,6 +294,11 @@ pub struct Model {
     pub(crate) page: Option<PageModel>,
     /// What training saw.
     pub(crate) summary: TrainingSummary,
+    /// The default decision threshold, when training chose one.
+    pub(crate) threshold: Option<DecisionThreshold>,
+    /// The format version of the file the model was read from
+    /// ([`FORMAT_VERSION`] for a model made here); a save writes the current one.
+    pub(crate) format_version: u32,
     /// The segmenter of `settings.tokenizer`, built on first use.
     segmenter: OnceLock<Segmenter>,
     /// The feature index with `weights` in its slots (see [`Model::scoring_table`]).
@@ -273,6 +330,7 @@ impl PartialEq for Model {
             && self.context == other.context
             && self.page == other.page
             && self.summary == other.summary
+            && self.threshold == other.threshold
     }
 }
 
@@ -319,11 +377,19 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
+fn decode_payload(payload: &[u8], version: u32) -> std::result::Result<Model, String> {
     let mut r = Reader { rest: payload };
     let meta_len = r.len()?;
-    let meta: Meta = postcard::from_bytes(r.take(meta_len)?)
+    let mut meta: Meta = postcard::from_bytes(r.take(meta_len)?)
         .map_err(|e| format!("the model cannot be decoded: {e}"))?;
+    let extra: Extra = if version >= 6 {
+        let extra_len = r.len()?;
+        postcard::from_bytes(r.take(extra_len)?)
+            .map_err(|e| format!("the model cannot be decoded: {e}"))?
+    } else {
+        Extra::default()
+    };
+    meta.summary.data_hash = extra.data_hash;
     let blob_len = r.len()?;
     let blob = std::str::from_utf8(r.take(blob_len)?)
         .map_err(|_| "the model's token table is not UTF-8".to_string())?
@@ -367,6 +433,8 @@ fn decode_payload(payload: &[u8]) -> std::result::Result<Model, String> {
         context: meta.context,
         page: meta.page,
         summary: meta.summary,
+        threshold: extra.threshold,
+        format_version: version,
         segmenter: OnceLock::new(),
         table: OnceLock::new(),
         cache: ScoreCache::default(),
@@ -386,8 +454,10 @@ pub fn frame(payload: &[u8]) -> Vec<u8> {
 pub(crate) struct FileKind {
     /// The first 8 bytes.
     pub(crate) magic: &'static [u8; 8],
-    /// The format version this build reads and writes.
+    /// The format version this build writes (and the newest it reads).
     pub(crate) version: u32,
+    /// The oldest format version this build reads.
+    pub(crate) oldest: u32,
     /// What the file is, in messages ("model").
     pub(crate) name: &'static str,
     /// How to make one, in messages.
@@ -402,6 +472,7 @@ pub(crate) struct FileKind {
 pub(crate) const MODEL_FILE: FileKind = FileKind {
     magic: MAGIC,
     version: FORMAT_VERSION,
+    oldest: OLDEST_FORMAT_VERSION,
     name: "model",
     make: "train one with `newsbait-train`",
     remake: "retrain the model with this version's `newsbait-train`",
@@ -421,8 +492,11 @@ impl FileKind {
     }
 
     /// Checks the header (magic, version, length, checksum) and returns the
-    /// payload, or what is wrong.
-    pub(crate) fn unframe<'a>(&self, bytes: &'a [u8]) -> std::result::Result<&'a [u8], String> {
+    /// payload and its format version, or what is wrong.
+    pub(crate) fn unframe<'a>(
+        &self,
+        bytes: &'a [u8],
+    ) -> std::result::Result<(&'a [u8], u32), String> {
         let name = self.name;
         if bytes.len() < HEADER_LEN || &bytes[..8] != self.magic {
             return Err(format!(
@@ -433,10 +507,22 @@ impl FileKind {
         }
         let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
         let version = u32_at(8);
-        if version != self.version {
+        let reads = if self.oldest == self.version {
+            format!("version {}", self.version)
+        } else {
+            format!("versions {} to {}", self.oldest, self.version)
+        };
+        if version > self.version {
             return Err(format!(
-                "{name} format version {version}, but this newsbait reads version {}; {}",
-                self.version, self.remake
+                "{name} format version {version} is newer than this newsbait reads ({reads}): \
+                 it was written by a later newsbait; upgrade newsbait, or {}",
+                self.remake
+            ));
+        }
+        if version < self.oldest {
+            return Err(format!(
+                "{name} format version {version}, but this newsbait reads {reads}; {}",
+                self.remake
             ));
         }
         let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
@@ -454,7 +540,7 @@ impl FileKind {
                 self.repair
             ));
         }
-        Ok(payload)
+        Ok((payload, version))
     }
 
     /// Reads a file of this kind; a file that does not start with the magic
@@ -504,6 +590,8 @@ impl Model {
             context: None,
             page: None,
             summary,
+            threshold: None,
+            format_version: FORMAT_VERSION,
             segmenter: OnceLock::new(),
             table: OnceLock::new(),
             cache: ScoreCache::default(),
@@ -587,6 +675,41 @@ impl Model {
         self.page.as_ref()
     }
 
+    /// The model's default decision threshold, if training chose one (see
+    /// [`DecisionThreshold`]).
+    pub fn threshold(&self) -> Option<&DecisionThreshold> {
+        self.threshold.as_ref()
+    }
+
+    /// Gives the model a default decision threshold for `label`: from
+    /// probability `at` a paragraph scored on its own gets the label;
+    /// `chosen_on` names the held-out data it was chosen on and `f1` is the
+    /// label's F1 there. `None` removes it.
+    pub fn set_threshold(&mut self, threshold: Option<(&str, f64, &str, f64)>) -> Result<()> {
+        self.threshold = match threshold {
+            None => None,
+            Some((label, at, chosen_on, f1)) => {
+                if !(0.0..=1.0).contains(&at) {
+                    return Err(Error::Settings(format!(
+                        "threshold {at}: a probability from 0 to 1"
+                    )));
+                }
+                let label = self.label_index(label).ok_or_else(|| {
+                    Error::Settings(format!(
+                        "threshold for {label:?}: the model has no such label"
+                    ))
+                })?;
+                Some(DecisionThreshold {
+                    label,
+                    at,
+                    chosen_on: chosen_on.to_string(),
+                    f1,
+                })
+            }
+        };
+        Ok(())
+    }
+
     /// The index of a label, if the model has it.
     pub fn label_index(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l.0 == label)
@@ -600,6 +723,11 @@ impl Model {
 
     /// Encodes the model in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let extra = postcard::to_stdvec(&Extra {
+            threshold: self.threshold.clone(),
+            data_hash: self.summary.data_hash.clone(),
+        })
+        .expect("a model always serialises");
         let meta = postcard::to_stdvec(&Meta {
             crate_version: self.crate_version.clone(),
             labels: self.labels.clone(),
@@ -614,6 +742,7 @@ impl Model {
         let (blob, ends, features) = self.vocabulary.parts();
         let mut payload = Vec::with_capacity(
             64 + meta.len()
+                + extra.len()
                 + blob.len()
                 + ends.len() * 4
                 + features.len() * 8
@@ -622,6 +751,8 @@ impl Model {
         let put_len = |p: &mut Vec<u8>, n: usize| p.extend_from_slice(&(n as u64).to_le_bytes());
         put_len(&mut payload, meta.len());
         payload.extend_from_slice(&meta);
+        put_len(&mut payload, extra.len());
+        payload.extend_from_slice(&extra);
         put_len(&mut payload, blob.len());
         payload.extend_from_slice(blob.as_bytes());
         put_len(&mut payload, ends.len());
@@ -658,8 +789,8 @@ impl Model {
             path: path.to_path_buf(),
             message,
         };
-        let payload = MODEL_FILE.unframe(bytes).map_err(fail)?;
-        let model = decode_payload(payload).map_err(fail)?;
+        let (payload, version) = MODEL_FILE.unframe(bytes).map_err(fail)?;
+        let model = decode_payload(payload, version).map_err(fail)?;
         model.check_shape().map_err(fail)?;
         model.check_values().map_err(fail)?;
         Ok(model)
@@ -680,6 +811,11 @@ impl Model {
         }
         if let Some(page) = &self.page {
             page.check(classes)?;
+        }
+        if let Some(t) = &self.threshold
+            && (t.label >= classes || !(0.0..=1.0).contains(&t.at))
+        {
+            return Err("the model's decision threshold does not match its labels".into());
         }
         Ok(())
     }
@@ -768,6 +904,111 @@ mod tests {
                 model.joint_log_likelihood(text)
             );
         }
+    }
+
+    /// The shipped model's file in format 5: without the part format 6 added.
+    fn as_format_5(bytes: &[u8]) -> Vec<u8> {
+        let payload = &bytes[HEADER_LEN..];
+        let len = |at: usize| u64::from_le_bytes(payload[at..at + 8].try_into().unwrap()) as usize;
+        let meta_end = 8 + len(0);
+        let extra_end = meta_end + 8 + len(meta_end);
+        let old: Vec<u8> = [&payload[..meta_end], &payload[extra_end..]].concat();
+        FileKind {
+            version: 5,
+            ..MODEL_FILE
+        }
+        .frame(&old)
+    }
+
+    #[test]
+    fn format_5_files_load_without_threshold_or_hash_and_newer_ones_are_refused() {
+        let model = Model::shipped().unwrap();
+        assert!(model.summary().data_hash.is_some());
+        let old = Model::decode(&as_format_5(&model.to_bytes()), Path::new("m.model")).unwrap();
+        assert_eq!(old.format_version, 5);
+        assert_eq!(old.summary().data_hash, None);
+        assert!(old.threshold().is_none());
+        assert_eq!(old.weights, model.weights);
+        for text in ["国务院召开常务会议,部署稳就业工作。", "震惊!她竟然这样做"]
+        {
+            assert_eq!(old.predict(text), model.predict(text));
+        }
+        // Saved again, it is a format 6 file.
+        assert_eq!(
+            Model::from_bytes(&old.to_bytes()).unwrap().format_version,
+            FORMAT_VERSION
+        );
+        let newer = FileKind {
+            version: FORMAT_VERSION + 1,
+            ..MODEL_FILE
+        }
+        .frame(&model.to_bytes()[HEADER_LEN..]);
+        let err = Model::decode(&newer, Path::new("m.model"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "model format version 7 is newer than this newsbait reads (versions 5 to 6)"
+            ),
+            "{err}"
+        );
+        let older = FileKind {
+            version: 4,
+            ..MODEL_FILE
+        }
+        .frame(&model.to_bytes()[HEADER_LEN..]);
+        let err = Model::decode(&older, Path::new("m.model"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("model format version 4, but this newsbait reads versions 5 to 6"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_default_threshold_decides_paragraphs_alone_and_round_trips() {
+        use crate::Context;
+        let mut model = Model::shipped().unwrap();
+        let bait = "这三种水果晚上千万别吃,很多人不知道";
+        let plain = model.predict(bait);
+        let p = plain.probabilities()[model.label_index("clickbait").unwrap()];
+        assert_eq!(model.label(&plain).as_str(), "clickbait");
+        assert!(p < 0.9999, "{p}");
+        let page = ["国务院召开常务会议,部署稳就业工作。", "推荐阅读", bait];
+        let with_context = model.classify(&page, Context::Page);
+        // Above the paragraph's probability: news, alone; the probabilities stay.
+        model
+            .set_threshold(Some(("clickbait", 0.99995, "held-out.jsonl", 0.9)))
+            .unwrap();
+        let t = model.predict(bait);
+        assert_eq!(model.label(&t).as_str(), "news");
+        assert_eq!(t.probabilities(), plain.probabilities());
+        let alone = model.classify(&page, Context::Off);
+        assert_eq!(model.label(&alone[2]).as_str(), "news");
+        // Decisions with page context are the page model's own.
+        assert_eq!(model.classify(&page, Context::Page), with_context);
+        // Kept in the file.
+        let back = Model::from_bytes(&model.to_bytes()).unwrap();
+        let kept = back.threshold().unwrap();
+        assert_eq!(
+            (kept.at(), kept.chosen_on(), kept.f1()),
+            (0.99995, "held-out.jsonl", 0.9)
+        );
+        assert_eq!(back.labels()[kept.label()].as_str(), "clickbait");
+        assert_eq!(back, model);
+        assert!(
+            model
+                .set_threshold(Some(("sports", 0.5, "x", 0.0)))
+                .is_err()
+        );
+        assert!(
+            model
+                .set_threshold(Some(("clickbait", 1.5, "x", 0.0)))
+                .is_err()
+        );
+        model.set_threshold(None).unwrap();
+        assert_eq!(model.predict(bait), plain);
     }
 
     #[test]

@@ -37,6 +37,20 @@ pub struct Prediction {
     pub(crate) paragraph: usize,
 }
 
+/// The label of probabilities `probs` with a threshold `at` for label
+/// `positive`: `positive` when its probability is at least `at`, else the most
+/// probable other label (the first of equals). `--threshold` and a model's
+/// default threshold both decide this way.
+pub(crate) fn decide(probs: &[f64], positive: usize, at: f64) -> usize {
+    if probs[positive] >= at {
+        return positive;
+    }
+    (0..probs.len())
+        .filter(|&c| c != positive)
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]).then(b.cmp(&a)))
+        .unwrap_or(positive)
+}
+
 impl Prediction {
     fn from_probs(paragraph: usize, probs: Vec<f64>) -> Self {
         Prediction {
@@ -46,8 +60,9 @@ impl Prediction {
         }
     }
 
-    /// Index of the predicted (most probable) label in [`Model::labels`];
-    /// [`Model::label`] gives its name.
+    /// Index of the predicted label in [`Model::labels`]: the most probable,
+    /// or for a paragraph scored on its own the one the model's default
+    /// threshold gives ([`Model::threshold`]); [`Model::label`] gives its name.
     pub fn label_index(&self) -> usize {
         self.label
     }
@@ -140,7 +155,18 @@ impl Model {
     /// assert!((p.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-9);
     /// ```
     pub fn predict(&self, paragraph: &str) -> Prediction {
-        Prediction::from_probs(0, self.probabilities(&self.joint_log_likelihood(paragraph)))
+        self.alone(0, &self.joint_log_likelihood(paragraph))
+    }
+
+    /// The prediction of a paragraph scored on its own from its joint
+    /// log-likelihoods: tempered probabilities, and the label the model's
+    /// default threshold ([`Model::threshold`]) gives, else the most probable.
+    fn alone(&self, paragraph: usize, jll: &[f64]) -> Prediction {
+        let mut p = Prediction::from_probs(paragraph, self.probabilities(jll));
+        if let Some(t) = &self.threshold {
+            p.label = decide(&p.probs, t.label(), t.at());
+        }
+        p
     }
 
     /// Labels the paragraphs of one page, in order. With [`Context::Page`] and
@@ -190,7 +216,7 @@ impl Model {
             _ => jll
                 .chunks_exact(k)
                 .enumerate()
-                .map(|(i, s)| Prediction::from_probs(i, self.probabilities(s)))
+                .map(|(i, s)| self.alone(i, s))
                 .collect(),
         }
     }

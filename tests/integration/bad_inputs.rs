@@ -416,7 +416,7 @@ fn damaged_model_files_are_named_and_explained() {
         (
             "version",
             other_version,
-            "model format version 99, but this newsbait reads version",
+            "model format version 99 is newer than this newsbait reads (versions 5 to 6)",
         ),
         (
             "text",

@@ -164,3 +164,31 @@ fn the_command_line_counts_shards_and_merges_them() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_data_hash_is_of_the_paragraphs_in_any_order_and_any_shards() {
+    let examples = examples();
+    let params = TrainParams::new();
+    let whole = params.count_slice(&examples).unwrap();
+    let hash = whole.data_hash();
+    assert_eq!(hash.len(), 32);
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+    // In the model's summary, from one machine and from merged shards alike.
+    let model = params.fit_slice(&examples).unwrap();
+    assert_eq!(model.summary().data_hash.as_deref(), Some(hash.as_str()));
+    assert_eq!(merged(&params, &examples).data_hash(), hash);
+    // Another order gives the same hash; another text, label or a paragraph
+    // more does not.
+    let mut reversed = examples.clone();
+    reversed.reverse();
+    assert_eq!(params.count_slice(&reversed).unwrap().data_hash(), hash);
+    let mut edited = examples.clone();
+    edited[3].text.push('。');
+    assert_ne!(params.count_slice(&edited).unwrap().data_hash(), hash);
+    let mut relabelled = examples.clone();
+    relabelled[0].label = newsbait::Label::from("ad");
+    assert_ne!(params.count_slice(&relabelled).unwrap().data_hash(), hash);
+    let mut doubled = examples.clone();
+    doubled.push(examples[0].clone());
+    assert_ne!(params.count_slice(&doubled).unwrap().data_hash(), hash);
+}

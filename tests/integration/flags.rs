@@ -450,3 +450,98 @@ fn a_model_without_page_context_says_so_once() {
     out_ok(&o);
     assert!(!stderr(&o).contains(note), "{}", stderr(&o));
 }
+
+#[test]
+fn a_threshold_chosen_at_training_is_the_model_default_and_shown_by_info() {
+    use crate::common::{CLICKBAIT, NEWS, train_bin, training_jsonl};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("train.jsonl");
+    std::fs::write(&data, training_jsonl(2)).unwrap();
+    let held_out = dir.path().join("held-out.jsonl");
+    let records: Vec<(&str, &str)> = NEWS
+        .iter()
+        .map(|t| ("news", *t))
+        .chain(CLICKBAIT.iter().map(|t| ("clickbait", *t)))
+        .collect();
+    write_labelled(&held_out, &records);
+    let model = dir.path().join("t.model");
+    let trained = run(Command::new(train_bin())
+        .arg("--data")
+        .arg(&data)
+        .arg("--calibrate")
+        .arg(&held_out)
+        .arg("--choose-threshold")
+        .arg("--out")
+        .arg(&model));
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    assert!(
+        stderr(&trained).contains("chose threshold"),
+        "{}",
+        stderr(&trained)
+    );
+    assert!(
+        stderr(&trained).contains("data hash"),
+        "{}",
+        stderr(&trained)
+    );
+    let info_bin = env!("CARGO_BIN_EXE_newsbait-info");
+    let json: serde_json::Value = serde_json::from_str(&out_ok(&run(Command::new(info_bin)
+        .arg("--json")
+        .arg(&model))))
+    .unwrap();
+    assert_eq!(json["format_version"], 6);
+    assert_eq!(json["threshold"]["label"], "clickbait");
+    assert_eq!(
+        json["threshold"]["chosen_on"],
+        held_out.display().to_string()
+    );
+    let at = json["threshold"]["at"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&at), "{json}");
+    let hash = json["training"]["data_hash"].as_str().unwrap();
+    assert!(
+        hash.len() == 32 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{json}"
+    );
+    let text = out_ok(&run(Command::new(info_bin).arg(&model)));
+    assert!(text.contains(&format!("data hash       {hash}")), "{text}");
+    assert!(text.contains("threshold       "), "{text}");
+    // Classify without --threshold decides at the model's; --threshold overrides it.
+    let lines = dir.path().join("lines.txt");
+    std::fs::write(
+        &lines,
+        records.iter().map(|r| r.1).collect::<Vec<_>>().join("\n"),
+    )
+    .unwrap();
+    let classify = |extra: &[&str]| -> Vec<(String, f64)> {
+        let out = out_ok(&run(Command::new(classify_bin())
+            .args([
+                "--input-format",
+                "lines",
+                "--no-context",
+                "-f",
+                "jsonl",
+                "--model",
+            ])
+            .arg(&model)
+            .args(extra)
+            .arg(&lines)));
+        out.lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let p = &v["paragraphs"][0];
+                (
+                    p["label"].as_str().unwrap().to_string(),
+                    p["probs"]["clickbait"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    for (label, p) in classify(&[]) {
+        assert_eq!(label == "clickbait", p >= at, "{label} {p} at {at}");
+    }
+    assert!(
+        classify(&["--threshold", "0"])
+            .iter()
+            .all(|(l, _)| l == "clickbait")
+    );
+}
