@@ -24,7 +24,7 @@ pub fn describe(model: &Model, path: &str, bytes: u64) -> Value {
     });
     json!({
         "model": path,
-        "format_version": model.format_version,
+        "format_version": model.format_version(),
         "bytes": bytes,
         "crate_version": model.crate_version,
         "labels": model.labels.iter().map(|l| l.0.clone()).collect::<Vec<_>>(),

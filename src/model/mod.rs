@@ -665,6 +665,13 @@ impl Model {
         self.temperature
     }
 
+    /// The format version of the file this model was read from (the current
+    /// version for a model trained or merged here); `save` always writes the
+    /// current one. `newsbait-info` shows it.
+    pub fn format_version(&self) -> u32 {
+        self.format_version
+    }
+
     /// Whether the model has learned page context (see [`crate::Context`]).
     pub fn has_page_context(&self) -> bool {
         self.context.is_some() || self.page.is_some()

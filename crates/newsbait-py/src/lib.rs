@@ -184,16 +184,21 @@ fn strings(items: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
         .map_err(|_| PyTypeError::new_err(format!("expected {what}, got {}", type_name(items))))?;
     let mut out = Vec::new();
     for item in iter {
-        let item = item?;
-        let s = item.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "expected {what}: found an item of type {}",
-                type_name(&item)
-            ))
-        })?;
-        out.push(s.to_cow()?.into_owned());
+        out.push(item_string(&item?, what)?);
     }
     Ok(out)
+}
+
+/// One item of a sequence of strings, copied out; anything else is a
+/// TypeError naming `what` and the item's type.
+fn item_string(item: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let s = item.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "expected {what}: found an item of type {}",
+            type_name(item)
+        ))
+    })?;
+    Ok(s.to_cow()?.into_owned())
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -383,14 +388,7 @@ impl PyModel {
                 });
             };
             for item in iter {
-                let item = item?;
-                let text = item.cast::<PyString>().map_err(|_| {
-                    PyTypeError::new_err(format!(
-                        "expected {WHAT}: found an item of type {}",
-                        type_name(&item)
-                    ))
-                })?;
-                chunk.push(text.to_cow()?.into_owned());
+                chunk.push(item_string(&item?, WHAT)?);
                 if chunk.len() == CHUNK {
                     send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
                 }
