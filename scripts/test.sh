@@ -59,6 +59,11 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --release --all-targets -- -D warnings
+
+# The core as a Python extension or a Spark job links it: without the CLI
+# feature, nothing may be left unused.
+step "cargo clippy --no-default-features"
+cargo clippy --release -p newsbait --no-default-features -- -D warnings
 step "cargo test --release"
 cargo test --release
 
