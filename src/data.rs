@@ -534,6 +534,8 @@ pub struct Document {
     /// One a paragraph for HTML documents: the block's tag path
     /// (`body>div#main>p`); empty for text documents.
     pub tag_paths: Vec<String>,
+    /// The `<title>` of an HTML document (empty for text).
+    pub title: String,
 }
 
 impl Document {
@@ -551,6 +553,7 @@ impl Document {
             fields,
             paragraphs,
             tag_paths: Vec::new(),
+            title: String::new(),
         }
     }
 
@@ -561,6 +564,7 @@ impl Document {
         fields: Map<String, Value>,
         page: HtmlPage,
     ) -> Document {
+        let title = page.title().to_string();
         let blocks = page.into_blocks();
         let mut doc = Document {
             path: path.to_path_buf(),
@@ -569,6 +573,7 @@ impl Document {
             paragraphs: Vec::with_capacity(blocks.len()),
             features: Vec::with_capacity(blocks.len()),
             tag_paths: Vec::with_capacity(blocks.len()),
+            title,
         };
         for (i, block) in blocks.into_iter().enumerate() {
             let (text, tag_path, features) = block.into_parts();
@@ -582,6 +587,18 @@ impl Document {
     /// Whether the paragraphs are HTML blocks (with tag paths).
     pub fn is_html(&self) -> bool {
         !self.tag_paths.is_empty() || self.fields.contains_key("html")
+    }
+
+    /// What the markup says about the paragraphs, for
+    /// [`crate::Model::classify_html`]; `None` for a text document.
+    pub fn layout(&self) -> Option<crate::page::HtmlLayout> {
+        (!self.tag_paths.is_empty()).then(|| {
+            crate::page::HtmlLayout::new(
+                self.features.clone(),
+                self.tag_paths.clone(),
+                self.title.clone(),
+            )
+        })
     }
 }
 
@@ -905,6 +922,9 @@ pub struct LabelledPage {
     pub page: String,
     /// Its lines in page order.
     pub lines: Vec<LabelledLine>,
+    /// For a page cut from HTML: what the markup says about each line.
+    #[serde(skip)]
+    pub layout: Option<crate::page::HtmlLayout>,
 }
 
 /// One labelled line of a [`LabelledPage`].

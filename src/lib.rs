@@ -64,7 +64,7 @@ pub use model::{
     ModelSettings, Prediction, TrainingSummary, Variant,
 };
 pub use page::{
-    HtmlBlock, LabelledInput, Mode, PageFeatures, PageInput, PageModel, PageParams, Stage,
+    HtmlLayout, LabelledInput, Mode, PageFeatures, PageInput, PageModel, PageParams, Stage,
     WeightSet, page_features,
 };
 pub use params::TrainParams;

@@ -577,7 +577,7 @@ pub fn learn_page_model(
                 })
                 .collect::<Result<Vec<bool>>>()?;
             Ok(crate::page::LabelledInput {
-                input: model.page_input(&texts, positive),
+                input: model.page_input(&texts, page.layout.as_ref(), positive),
                 truth,
             })
         })

@@ -1,129 +1,228 @@
 //! Site-fold cross-validation of the page model (models/MODEL.md, "Pages").
 //!
 //! DAnIEL: for each fold k (the record's `fold`, crc32(site) % 5) the page
-//! layer is trained on the other folds' pages plus the NetEase pages (left out
-//! when fold k holds a 163.com site, since NetEase is 163.com) and scores
-//! fold k. NetEase: cross-validated by page (index % 5), trained on every
-//! DAnIEL page and the other NetEase folds. Naive Bayes is MODEL's throughout.
-//! Writes one `{"page", "fold", "keep": [..]}` a DAnIEL page to OUT, for
-//! scoring kept text, and prints line accuracies.
+//! model is trained on the other folds' pages and scores fold k: the text
+//! weight set on the text blocks of `daniel.jsonl` plus the NetEase pages
+//! (NetEase left out when fold k holds a 163.com site, since NetEase is
+//! 163.com, or always with `--no-netease`), the HTML weight set on the blocks
+//! of `daniel-html.jsonl` (`--html`; cut and labelled from its reference as
+//! `newsbait-eval --pages` does). NetEase: cross-validated by page (index %
+//! 5), trained on every DAnIEL text page and the other NetEase folds. Naive
+//! Bayes is MODEL's throughout. Prints, per mode, the kept text against the
+//! references by character 6-grams (per fold, all pages: precision, recall,
+//! F1, median page F1) and line accuracies.
 //!
 //! ```text
-//! cargo run --release --example pagecv -- MODEL DANIEL.jsonl NETEASE.jsonl OUT.jsonl [--hmm]
+//! cargo run --release --example pagecv -- MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease]
 //! ```
+//!
+//! The text pages' references come from the `--html` file when it is given
+//! (the same pages), else from their news lines.
 
-use std::io::Write;
 use std::path::Path;
 
-use newsbait::Model;
-use newsbait::{LabelledInput, PageModel, PageParams};
+use newsbait::cli::pages::{
+    CleaningFigures, EvalPage, References, labelled_pages, read_eval_pages, read_references,
+    score_cleaning,
+};
+use newsbait::{LabelledInput, Model, OnInvalid, PageModel, PageParams};
 use rayon::prelude::*;
 
-struct Page {
-    name: String,
-    site: String,
-    fold: usize,
-    netease: bool,
-    data: LabelledInput,
+/// The pages of one file, ready for the page model.
+struct Set {
+    pages: Vec<EvalPage>,
+    refs: References,
+    data: Vec<LabelledInput>,
+    folds: Vec<usize>,
 }
 
-fn read(model: &Model, path: &str, netease: bool, positive: usize) -> Vec<Page> {
-    let text = std::fs::read_to_string(path).expect("readable pages");
-    let records: Vec<serde_json::Value> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("a JSON page"))
-        .collect();
-    records
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let lines = r["lines"].as_array().expect("lines");
-            let texts: Vec<&str> = lines.iter().map(|l| l["text"].as_str().unwrap()).collect();
-            let truth = lines.iter().map(|l| l["label"] == "news").collect();
-            Page {
-                name: r["page"].as_str().unwrap().to_string(),
-                site: r["site"].as_str().unwrap_or("netease").to_string(),
-                fold: if netease {
-                    i % 5
+impl Set {
+    fn read(model: &Model, path: &str, refs_from: Option<&str>, netease: bool) -> Result<Set> {
+        let policy = OnInvalid::Error;
+        let pages = read_eval_pages(Path::new(path), policy)?;
+        let file = match refs_from {
+            Some(f) => Some(read_references(Path::new(f), policy)?),
+            None => None,
+        };
+        let refs = References::resolve(&pages, file.as_ref());
+        let labelled = labelled_pages(&pages, &refs)?;
+        let positive = model.label_index("news").ok_or("no news label")?;
+        let data = labelled
+            .par_iter()
+            .map(|p| {
+                let texts: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
+                LabelledInput {
+                    input: model.page_input(&texts, p.layout.as_ref(), positive),
+                    truth: p.lines.iter().map(|l| l.label.as_str() == "news").collect(),
+                }
+            })
+            .collect();
+        let folds = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if netease {
+                    Ok(i % 5)
                 } else {
-                    r["fold"].as_u64().unwrap() as usize
-                },
-                netease,
-                data: LabelledInput {
-                    input: model.page_input(&texts, positive),
-                    truth,
-                },
-            }
+                    p.field("fold")
+                        .and_then(|f| f.parse().ok())
+                        .ok_or_else(|| format!("{path}: page {} has no fold", p.page))
+                }
+            })
+            .collect::<std::result::Result<_, String>>()?;
+        Ok(Set {
+            pages,
+            refs,
+            data,
+            folds,
         })
-        .collect()
+    }
+
+    /// Whether fold `k` holds a 163.com site (NetEase's own domain).
+    fn has_163(&self, k: usize) -> bool {
+        self.pages
+            .iter()
+            .zip(&self.folds)
+            .any(|(p, &f)| f == k && p.field("site").is_some_and(|s| s.ends_with("163.com")))
+    }
+
+    fn train(&self, keep: impl Fn(usize) -> bool) -> Vec<LabelledInput> {
+        (0..self.data.len())
+            .filter(|&i| keep(self.folds[i]))
+            .map(|i| self.data[i].clone())
+            .collect()
+    }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [model, daniel, netease, out, rest @ ..] = args.as_slice() else {
-        return Err(
-            "usage: pagecv MODEL DANIEL.jsonl NETEASE.jsonl OUT.jsonl [--hmm] [--no-netease]"
-                .into(),
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// Keep decisions of `set`'s pages of fold `k` by `pm`.
+fn decide(pm: &PageModel, set: &Set, k: usize, keep: &mut [Option<Vec<bool>>]) {
+    for (i, d) in set.data.iter().enumerate() {
+        if set.folds[i] == k {
+            let decided = pm.decide(&d.input).expect("a weight set for the page");
+            keep[i] = Some(decided.into_iter().map(|(k, _)| k).collect());
+        }
+    }
+}
+
+fn line_accuracy(set: &Set, keep: &[Option<Vec<bool>>]) -> f64 {
+    let (mut right, mut total) = (0usize, 0usize);
+    for (d, k) in set.data.iter().zip(keep) {
+        let k = k.as_ref().expect("every page scored");
+        right += k.iter().zip(&d.truth).filter(|(a, b)| a == b).count();
+        total += k.len();
+    }
+    right as f64 / total.max(1) as f64
+}
+
+fn report(name: &str, set: &Set, keep: &[Option<Vec<bool>>]) {
+    let kept: Vec<Option<String>> = set
+        .data
+        .iter()
+        .zip(keep)
+        .map(|(d, k)| {
+            let k = k.as_ref().expect("every page scored");
+            let texts: Vec<&str> = d
+                .input
+                .texts
+                .iter()
+                .zip(k)
+                .filter(|(_, k)| **k)
+                .map(|(t, _)| t.as_str())
+                .collect();
+            Some(texts.join("\n"))
+        })
+        .collect();
+    let idx: Vec<usize> = (0..set.pages.len()).collect();
+    let cleaning = score_cleaning(&set.pages, &set.refs, &idx, &kept);
+    let row = |label: &str, f: &CleaningFigures| {
+        println!(
+            "{name:5} {label:9} pages {:3}  P {:.4}  R {:.4}  F1 {:.4}  median {:.4}",
+            f.pages, f.precision, f.recall, f.f1, f.median_page_f1
         );
     };
+    for g in &cleaning.per_fold {
+        row(&format!("fold {}", g.value), &g.figures);
+    }
+    row("all", &cleaning.all);
+    println!("{name:5} line accuracy {:.4}", line_accuracy(set, keep));
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [model, daniel, netease, rest @ ..] = args.as_slice() else {
+        return Err("usage: pagecv MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease]".into());
+    };
+    let html = rest
+        .iter()
+        .position(|a| a == "--html")
+        .map(|i| rest.get(i + 1).ok_or("--html needs a file"))
+        .transpose()?;
     let params = PageParams {
         hmm_feature: rest.iter().any(|a| a == "--hmm"),
         ..PageParams::default()
     };
     let use_netease = !rest.iter().any(|a| a == "--no-netease");
+    let html_only = rest.iter().any(|a| a == "--html-only");
     let model = Model::load(Path::new(model))?;
     let positive = model.label_index("news").ok_or("no news label")?;
-    let mut pages = read(&model, daniel, false, positive);
-    pages.extend(read(&model, netease, true, positive));
-    let mut keep: Vec<Option<Vec<bool>>> = vec![None; pages.len()];
-    for fold in 0..5 {
-        let has163 = pages
-            .iter()
-            .any(|p| !p.netease && p.fold == fold && p.site.ends_with("163.com"));
-        for target_netease in [false, true] {
-            let train: Vec<LabelledInput> = pages
-                .iter()
-                .filter(|p| {
-                    if target_netease {
-                        !p.netease || p.fold != fold
-                    } else {
-                        (!p.netease && p.fold != fold) || (p.netease && use_netease && !has163)
-                    }
-                })
-                .map(|p| p.data.clone())
-                .collect();
-            let pm = PageModel::fit(positive, &train, &params)?;
-            for (i, p) in pages.iter().enumerate() {
-                if p.netease == target_netease && p.fold == fold {
-                    let d = pm.decide(&p.data.input).expect("a text weight set");
-                    keep[i] = Some(d.into_iter().map(|(k, _)| k).collect());
-                }
-            }
+    let text = Set::read(&model, daniel, html.map(String::as_str), false)?;
+    let net = Set::read(&model, netease, None, true)?;
+    let html = match html {
+        Some(h) => Some(Set::read(&model, h, None, false)?),
+        None => None,
+    };
+    let mut keep_text = vec![None; text.data.len()];
+    let mut keep_net = vec![None; net.data.len()];
+    let mut keep_html = vec![None; html.as_ref().map_or(0, |h| h.data.len())];
+    for k in 0..5 {
+        if let Some(h) = &html {
+            decide(
+                &PageModel::fit(positive, &h.train(|f| f != k), &params)?,
+                h,
+                k,
+                &mut keep_html,
+            );
         }
-        eprintln!("fold {fold} done");
+        if html_only {
+            continue;
+        }
+        let with_net = use_netease && !text.has_163(k);
+        let train = [text.train(|f| f != k), net.train(|_| with_net)].concat();
+        decide(
+            &PageModel::fit(positive, &train, &params)?,
+            &text,
+            k,
+            &mut keep_text,
+        );
+        let train = [text.train(|_| true), net.train(|f| f != k)].concat();
+        decide(
+            &PageModel::fit(positive, &train, &params)?,
+            &net,
+            k,
+            &mut keep_net,
+        );
+        if let Some(h) = &html {
+            decide(
+                &PageModel::fit(positive, &h.train(|f| f != k), &params)?,
+                h,
+                k,
+                &mut keep_html,
+            );
+        }
+        eprintln!("fold {k} done");
     }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(out)?);
-    let (mut right, mut total) = ([0usize; 2], [0usize; 2]);
-    for (p, k) in pages.iter().zip(&keep) {
-        let k = k.as_ref().expect("every page scored");
-        let s = usize::from(p.netease);
-        for (a, b) in k.iter().zip(&p.data.truth) {
-            right[s] += usize::from(a == b);
-            total[s] += 1;
-        }
-        if !p.netease {
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({"page": p.name, "fold": p.fold, "keep": k})
-            )?;
-        }
+    if let Some(h) = &html {
+        report("html", h, &keep_html);
     }
+    if html_only {
+        return Ok(());
+    }
+    report("text", &text, &keep_text);
     println!(
-        "DAnIEL line accuracy {:.4}  NetEase line accuracy (CV by page) {:.4}",
-        right[0] as f64 / total[0] as f64,
-        right[1] as f64 / total[1] as f64
+        "NetEase line accuracy (CV by page) {:.4}",
+        line_accuracy(&net, &keep_net)
     );
     Ok(())
 }

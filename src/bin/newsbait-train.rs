@@ -137,7 +137,7 @@ fn try_main() -> Result<()> {
     if !args.pages.is_empty() {
         let mut pages = Vec::new();
         for path in &args.pages {
-            pages.extend(newsbait::read_pages(path, on_invalid)?);
+            pages.extend(newsbait::cli::pages::read_labelled_pages(path, on_invalid)?);
         }
         let names = |paths: &[PathBuf]| {
             paths
@@ -149,7 +149,7 @@ fn try_main() -> Result<()> {
         let source = PathBuf::from(names(&args.pages));
         let mut context_pages = Vec::new();
         for path in &args.context_pages {
-            context_pages.extend(newsbait::read_pages(path, on_invalid)?);
+            context_pages.extend(newsbait::cli::pages::read_labelled_pages(path, on_invalid)?);
         }
         let (context_pages, context_source) = if args.context_pages.is_empty() {
             (&pages, source.clone())

@@ -22,6 +22,14 @@ pub fn describe(model: &Model, path: &str, bytes: u64) -> Value {
             })),
         })
     });
+    let page_model = model.page.as_ref().map(|p| {
+        let set = |w: Option<&crate::page::WeightSet>| w.map(|w| w.features.clone());
+        json!({
+            "label": model.labels[p.positive].0,
+            "text_features": set(p.text.as_ref()),
+            "html_features": set(p.html.as_ref()),
+        })
+    });
     json!({
         "model": path,
         "format_version": model.format_version(),
@@ -52,6 +60,7 @@ pub fn describe(model: &Model, path: &str, bytes: u64) -> Value {
             "class_weight": s.class_weight.to_string(),
         },
         "page_context": context,
+        "page_model": page_model,
         "temperature": model.temperature,
         "threshold": model.threshold.as_ref().map(|t| json!({
             "label": model.labels[t.label()].0,
@@ -133,6 +142,24 @@ pub fn text(info: &Value) -> String {
                 )
             };
             format!("yes: {}; {headings}", s(&context["kind"]))
+        },
+    );
+    let page = &info["page_model"];
+    line(
+        "page model",
+        if page.is_null() {
+            "no (trained without --pages, or with --no-page-model)".into()
+        } else {
+            let set = |name: &str, v: &Value| match v.as_array() {
+                Some(f) => format!("{name} weight set ({} features)", f.len()),
+                None => format!("no {name} weight set"),
+            };
+            format!(
+                "stacked logistic regressions for label {}: {}, {}",
+                s(&page["label"]),
+                set("text", &page["text_features"]),
+                set("HTML", &page["html_features"])
+            )
         },
     );
     let t = info["temperature"].as_f64().unwrap_or(1.0);

@@ -313,7 +313,10 @@ fn flush(
         .map(|raw| {
             let doc = raw.parse()?;
             let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let mut preds = model.classify(&texts, options.context);
+            let mut preds = match doc.layout() {
+                Some(layout) => model.classify_html(&texts, &layout, options.context),
+                None => model.classify(&texts, options.context),
+            };
             if let Some(d) = decision {
                 preds.iter_mut().for_each(|p| d.apply(p));
             }

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use crate::data::{Label, LabelledLine, LabelledPage, OnInvalid, for_each_line, open};
 use crate::error::{Error, Result};
+use crate::page::HtmlLayout;
 
 /// The length of the character n-grams of the cleaning score.
 pub const GRAM: usize = 6;
@@ -143,14 +144,17 @@ fn parse_page(line: &str) -> std::result::Result<EvalPage, String> {
 
 /// Cuts an HTML page (already decoded text, as the JSONL `html` field holds
 /// it) into its text blocks, in page order, with the HTML reader
-/// ([`crate::html::HtmlPage::parse_str`], default limits).
-pub fn html_blocks(html: &str) -> Result<Vec<String>> {
+/// ([`crate::html::HtmlPage::parse_str`], default limits), and what the
+/// markup says about them.
+pub fn html_blocks(html: &str) -> (Vec<String>, HtmlLayout) {
     let page = crate::html::HtmlPage::parse_str(html, &crate::html::HtmlOptions::default());
-    Ok(page
+    let layout = HtmlLayout::of(&page);
+    let texts = page
         .into_blocks()
         .into_iter()
         .map(|b| b.into_parts().0)
-        .collect())
+        .collect();
+    (texts, layout)
 }
 
 /// Python's `str.isspace` (what `re`'s `\s` matches): Unicode White_Space
@@ -597,11 +601,11 @@ pub fn score_cleaning(
     Cleaning::of(per_page.into_iter().flatten().collect(), sources)
 }
 
-/// The labelled blocks of a page: its lines, or its HTML cut into blocks and
-/// labelled from its reference.
-pub fn page_lines(page: &EvalPage, reference: Option<&str>) -> Result<Vec<LabelledLine>> {
-    match &page.body {
-        PageBody::Lines(lines) => Ok(lines.clone()),
+/// A page as labelled blocks: its lines, or its HTML cut into blocks (with
+/// their layout) and labelled from its reference.
+pub fn labelled_page(page: &EvalPage, reference: Option<&str>) -> Result<LabelledPage> {
+    let (lines, layout) = match &page.body {
+        PageBody::Lines(lines) => (lines.clone(), None),
         PageBody::Html(html) => {
             let reference = reference.ok_or_else(|| {
                 Error::Settings(format!(
@@ -609,24 +613,32 @@ pub fn page_lines(page: &EvalPage, reference: Option<&str>) -> Result<Vec<Labell
                     page.page
                 ))
             })?;
-            Ok(label_from_reference(html_blocks(html)?, reference))
+            let (texts, layout) = html_blocks(html);
+            (label_from_reference(texts, reference), Some(layout))
         }
-    }
+    };
+    Ok(LabelledPage {
+        page: page.page.clone(),
+        lines,
+        layout,
+    })
 }
 
-/// Every page as labelled lines (HTML pages cut and labelled).
+/// Every page as labelled blocks (HTML pages cut and labelled).
 pub fn labelled_pages(pages: &[EvalPage], refs: &References) -> Result<Vec<LabelledPage>> {
     use rayon::prelude::*;
     pages
         .par_iter()
         .enumerate()
-        .map(|(i, p)| {
-            Ok(LabelledPage {
-                page: p.page.clone(),
-                lines: page_lines(p, refs.get(i))?,
-            })
-        })
+        .map(|(i, p)| labelled_page(p, refs.get(i)))
         .collect()
+}
+
+/// Reads labelled pages for training in either form: a page of labelled
+/// `lines`, or its `html` and `reference`, cut into blocks and labelled.
+pub fn read_labelled_pages(path: &Path, policy: OnInvalid) -> Result<Vec<LabelledPage>> {
+    let pages = read_eval_pages(path, policy)?;
+    labelled_pages(&pages, &References::resolve(&pages, None))
 }
 
 #[cfg(test)]

@@ -20,16 +20,17 @@
 //! overflow the stack or take quadratic time. Input that is clearly not text
 //! (binary) is an [`HtmlError`].
 //!
-//! A page of blocks is classified like a page of text paragraphs:
+//! A page of blocks is classified with what its markup says
+//! ([`crate::Model::classify_html`]: the page model's HTML weight set), or
+//! like a page of text paragraphs ([`crate::Model::classify`]):
 //!
 //! ```
-//! use newsbait::HtmlPage;
-//! use newsbait::{Context, Model};
+//! use newsbait::{Context, HtmlLayout, HtmlPage, Model};
 //! let page = HtmlPage::parse(b"<body><p>\xe5\x9b\xbd\xe5\x8a\xa1\xe9\x99\xa2</p><ul><li><a href=x>AB</a></li></ul></body>").unwrap();
 //! assert_eq!(page.blocks()[0].text(), "国务院");
 //! assert_eq!(page.blocks()[1].features().link_share, 1.0);
 //! let model = Model::shipped().unwrap();
-//! let predictions = model.classify(page.blocks(), Context::Page);
+//! let predictions = model.classify_html(page.blocks(), &HtmlLayout::of(&page), Context::Page);
 //! assert_eq!(predictions.len(), 2);
 //! ```
 

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::Model;
 use crate::data::Label;
 use crate::math::softmax;
-use crate::page::PageInput;
+use crate::page::{HtmlLayout, PageInput};
 
 /// Whether a paragraph is read with its neighbours on the page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -185,6 +185,36 @@ impl Model {
     /// assert_eq!(labels, ["news", "clickbait", "clickbait"]);
     /// ```
     pub fn classify<S: AsRef<str>>(&self, page: &[S], context: Context) -> Vec<Prediction> {
+        self.classify_with(page, None, context)
+    }
+
+    /// [`Model::classify`] of the blocks of an HTML page with what their
+    /// markup says (`layout`, one entry a block, [`HtmlLayout::of`]): the page
+    /// model reads them with its HTML weight set when it has one (the shipped
+    /// model does), else as plain text.
+    ///
+    /// ```
+    /// use newsbait::{Context, HtmlLayout, HtmlPage, Model};
+    /// let page = HtmlPage::parse("<p>国务院召开常务会议，部署稳就业工作。</p><ul><li><a href=x>震惊!她竟然这样做</a></li></ul>".as_bytes()).unwrap();
+    /// let model = Model::shipped().unwrap();
+    /// let predictions = model.classify_html(page.blocks(), &HtmlLayout::of(&page), Context::Page);
+    /// assert_eq!(predictions.len(), 2);
+    /// ```
+    pub fn classify_html<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        layout: &HtmlLayout,
+        context: Context,
+    ) -> Vec<Prediction> {
+        self.classify_with(page, Some(layout), context)
+    }
+
+    fn classify_with<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        layout: Option<&HtmlLayout>,
+        context: Context,
+    ) -> Vec<Prediction> {
         let paragraphs = page;
         let (normalized, jll) = self.page_scores(paragraphs);
         let k = self.log_priors.len();
@@ -194,6 +224,7 @@ impl Model {
         {
             let input = self.page_input_from(
                 paragraphs,
+                layout,
                 &normalized,
                 &jll,
                 page.positive,
@@ -257,19 +288,33 @@ impl Model {
             .collect()
     }
 
-    /// What the page model reads of a plain-text page: its blocks, their naive
-    /// Bayes probability of the page model's label (`news`) and, when the
-    /// model has page context, the HMM's posterior of it. Training and
-    /// cross-validation compute it once per page.
-    pub fn page_input<S: AsRef<str>>(&self, page: &[S], positive: usize) -> PageInput {
+    /// What the page model reads of a page: its blocks, their naive Bayes
+    /// probability of the page model's label (`news`), when the model has
+    /// page context the HMM's posterior of it, and for an HTML page what its
+    /// markup says (`layout`). Training and cross-validation compute it once
+    /// per page.
+    pub fn page_input<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        layout: Option<&HtmlLayout>,
+        positive: usize,
+    ) -> PageInput {
         let (normalized, jll) = self.page_scores(page);
-        self.page_input_from(page, &normalized, &jll, positive, self.context.is_some())
+        self.page_input_from(
+            page,
+            layout,
+            &normalized,
+            &jll,
+            positive,
+            self.context.is_some(),
+        )
     }
 
     /// [`Model::page_input`] from scores already computed.
     fn page_input_from<S: AsRef<str>>(
         &self,
         page: &[S],
+        layout: Option<&HtmlLayout>,
         normalized: &[String],
         jll: &[f64],
         positive: usize,
@@ -290,7 +335,7 @@ impl Model {
             texts: page.iter().map(|p| p.as_ref().to_string()).collect(),
             nb,
             hmm,
-            html: None,
+            html: layout.cloned(),
         }
     }
 
@@ -350,18 +395,38 @@ impl Model {
         self.clean_paragraphs(&texts, keep, context)
     }
 
-    /// [`Model::clean`] of a page already cut into paragraphs, such as the
-    /// blocks of an HTML page ([`crate::HtmlPage::blocks`]): those that get
-    /// the label `keep`, in order, one a line (what `newsbait-classify
-    /// --keep` writes for an HTML file).
+    /// [`Model::clean`] of a page already cut into paragraphs: those that get
+    /// the label `keep`, in order, one a line.
     pub fn clean_paragraphs<S: AsRef<str>>(
         &self,
         paragraphs: &[S],
         keep: &str,
         context: Context,
     ) -> crate::Result<String> {
+        self.clean_with(paragraphs, None, keep, context)
+    }
+
+    /// [`Model::clean`] of an HTML page: its blocks that get the label `keep`,
+    /// classified with their markup ([`Model::classify_html`]), in order, one
+    /// a line (what `newsbait-classify --keep` writes for an HTML file).
+    pub fn clean_html(
+        &self,
+        page: &crate::HtmlPage,
+        keep: &str,
+        context: Context,
+    ) -> crate::Result<String> {
+        self.clean_with(page.blocks(), Some(&HtmlLayout::of(page)), keep, context)
+    }
+
+    fn clean_with<S: AsRef<str>>(
+        &self,
+        paragraphs: &[S],
+        layout: Option<&HtmlLayout>,
+        keep: &str,
+        context: Context,
+    ) -> crate::Result<String> {
         let keep = self.keep_index(keep)?;
-        let preds = self.classify(paragraphs, context);
+        let preds = self.classify_with(paragraphs, layout, context);
         Ok(kept(paragraphs, &preds, keep)
             .collect::<Vec<_>>()
             .join("\n"))

@@ -9,28 +9,42 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::context::ListMarkers;
+use crate::html::{BlockFeatures, Cue, HtmlPage};
 
-/// What HTML adds to a block: the structure the cutter saw around it.
+/// What the markup says about a page's blocks, for the HTML weight set: one
+/// [`BlockFeatures`] and one tag path a block (as the HTML reader gives them,
+/// [`crate::Block::features`], [`crate::Block::path`]) and the page's
+/// `<title>`. A block without an entry reads as neutral.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HtmlBlock {
-    /// Share of the block's characters inside `<a>` (0 to 1).
-    pub link_share: f64,
-    /// Depth of the block's element in the DOM.
-    pub depth: usize,
-    /// Number of links in the block.
-    pub links: usize,
-    /// Inside a `ul`/`ol`/`dl`.
-    pub in_list: bool,
-    /// Inside a `table`.
-    pub in_table: bool,
-    /// A heading element (`h1`..`h6`) or styled as one by the cutter.
-    pub heading: bool,
-    /// The block's tag name, lower case (`p`, `li`, `td`, ...).
-    pub tag: String,
-    /// Class/id cue words of the block's ancestors (`nav`, `footer`, `related`, ...).
-    pub cues: Vec<String>,
-    /// The tag path from the root, `>`-separated.
-    pub path: String,
+pub struct HtmlLayout {
+    features: Vec<BlockFeatures>,
+    paths: Vec<String>,
+    title: String,
+}
+
+impl HtmlLayout {
+    /// The layout of a page cut by the HTML reader.
+    pub fn of(page: &HtmlPage) -> HtmlLayout {
+        HtmlLayout {
+            features: page.blocks().iter().map(|b| b.features().clone()).collect(),
+            paths: page.blocks().iter().map(|b| b.path().to_string()).collect(),
+            title: page.title().to_string(),
+        }
+    }
+
+    /// A layout from its parts: one features and one tag path a block, in
+    /// page order, and the page title.
+    pub fn new(features: Vec<BlockFeatures>, paths: Vec<String>, title: String) -> HtmlLayout {
+        HtmlLayout {
+            features,
+            paths,
+            title,
+        }
+    }
+
+    fn path(&self, i: usize) -> &str {
+        self.paths.get(i).map_or("", String::as_str)
+    }
 }
 
 /// One page as the page model reads it: the blocks' text and scores.
@@ -43,29 +57,15 @@ pub struct PageInput {
     /// The page-context HMM's posterior of the positive label, per block
     /// (empty when the model has no page context).
     pub hmm: Vec<f64>,
-    /// HTML structure, one per block, and the page's `<title>` (HTML input only).
-    pub html: Option<(Vec<HtmlBlock>, String)>,
+    /// What the markup says about the blocks (HTML input only).
+    pub html: Option<HtmlLayout>,
 }
 
-/// The class/id cue words whose presence is a feature (HTML mode).
-pub const CUES: [&str; 16] = [
-    "article",
-    "sidebar",
-    "menu",
-    "nav",
-    "header",
-    "rank",
-    "footer",
-    "ad",
-    "title",
-    "hot",
-    "related",
-    "comment",
-    "recommend",
-    "share",
-    "copyright",
-    "breadcrumb",
-];
+/// The cue of a `cue_*` feature name.
+fn cue_of(feature: &str) -> Option<Cue> {
+    let name = feature.strip_prefix("cue_")?;
+    Cue::ALL.into_iter().find(|c| c.name() == name)
+}
 
 /// The text weight set's features, in order.
 pub const TEXT_FEATURES: [&str; 31] = [
@@ -276,10 +276,16 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
     let len: Vec<f64> = page.texts.iter().map(|t| nchars(t) as f64).collect();
     let ll: Vec<f64> = len.iter().map(|l| l.ln_1p()).collect();
     let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
-    let link: Vec<f64> = match &page.html {
-        Some((blocks, _)) => blocks.iter().map(|b| b.link_share).collect(),
-        None => vec![0.0; n],
-    };
+    let neutral = BlockFeatures::default();
+    let blocks: Vec<&BlockFeatures> = (0..n)
+        .map(|i| {
+            page.html
+                .as_ref()
+                .and_then(|h| h.features.get(i))
+                .unwrap_or(&neutral)
+        })
+        .collect();
+    let link: Vec<f64> = blocks.iter().map(|b| f64::from(b.link_share)).collect();
     let punct: Vec<f64> = page
         .texts
         .iter()
@@ -488,17 +494,16 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
     if page.hmm.len() == n {
         put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
     }
-    if let Some((blocks, title)) = &page.html {
+    if let Some(layout) = &page.html {
+        let title = &layout.title;
         put("link", link.clone());
         put("link_p1", shift(&link, 1));
         put("link_n1", shift(&link, -1));
-        for (cue, name) in CUES.iter().zip(&HTML_EXTRA_FEATURES[3..19]) {
+        for name in &HTML_EXTRA_FEATURES[3..19] {
+            let cue = cue_of(name).expect("a cue_ feature names a cue");
             put(
                 name,
-                blocks
-                    .iter()
-                    .map(|b| bool_f(b.cues.iter().any(|c| c == cue)))
-                    .collect(),
+                blocks.iter().map(|b| bool_f(b.cues.has(cue))).collect(),
             );
         }
         let tag = |f: &dyn Fn(&str) -> bool| -> Vec<f64> {
@@ -521,9 +526,9 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         );
         put(
             "heading",
-            blocks.iter().map(|b| bool_f(b.heading)).collect(),
+            blocks.iter().map(|b| bool_f(b.heading > 0)).collect(),
         );
-        let depth: Vec<f64> = blocks.iter().map(|b| b.depth as f64).collect();
+        let depth: Vec<f64> = blocks.iter().map(|b| f64::from(b.depth)).collect();
         let dm = depth.get(m).copied().unwrap_or(0.0);
         put("depth", depth.iter().map(|d| d.ln_1p()).collect());
         put(
@@ -535,22 +540,20 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         );
         put(
             "links",
-            blocks.iter().map(|b| (b.links as f64).ln_1p()).collect(),
+            blocks.iter().map(|b| f64::from(b.links).ln_1p()).collect(),
         );
-        let main_path = blocks.get(m).map(|b| b.path.as_str()).unwrap_or("");
+        let main_path = if n > 0 { layout.path(m) } else { "" };
         let (p1, p2) = (parent(main_path, 1), parent(main_path, 2));
         put(
             "same_parent",
-            blocks
-                .iter()
-                .map(|b| bool_f(parent(&b.path, 1) == p1))
+            (0..n)
+                .map(|i| bool_f(parent(layout.path(i), 1) == p1))
                 .collect(),
         );
         put(
             "same_gparent",
-            blocks
-                .iter()
-                .map(|b| bool_f(parent(&b.path, 2) == p2))
+            (0..n)
+                .map(|i| bool_f(parent(layout.path(i), 2) == p2))
                 .collect(),
         );
         let tb = bigrams(title);

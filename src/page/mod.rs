@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, ListMarkers};
 use crate::error::{Error, Result};
 use features::{HMM_FEATURE, HTML_EXTRA_FEATURES, TEXT_FEATURES};
-pub use features::{HtmlBlock, PageFeatures, PageInput, page_features};
+pub use features::{HtmlLayout, PageFeatures, PageInput, page_features};
 use stack::NEIGHBOUR_FEATURES;
 pub use stack::Stage;
 

@@ -42,6 +42,19 @@ pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
             *k = false;
         }
     }
+    // R6 (HTML), the article's container holds its short lines: above the
+    // end of the main run, a single dropped block between two kept ones, all
+    // three under the main block's parent element and not mostly link text,
+    // stays (a dateline under the headline, a one-line quote).
+    if let Some(same_parent) = features.column("same_parent") {
+        let inside = |i: usize| same_parent[i] == 1.0 && no_link(i);
+        for i in 1..b.min(keep.len().saturating_sub(1)) {
+            if !keep[i] && keep[i - 1] && keep[i + 1] && inside(i - 1) && inside(i) && inside(i + 1)
+            {
+                keep[i] = true;
+            }
+        }
+    }
     // R5 reads the decisions above: a headline needs an article below it.
     if !keep.is_empty() && tcand[0] == 1.0 && keep[features.main] {
         keep[0] = true;

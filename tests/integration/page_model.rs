@@ -2,8 +2,8 @@
 //! tests (never corpus text), save/load and thread-count reproducibility.
 
 use newsbait::{
-    Context, DEFAULT_LIST_MARKERS, Example, ListMarkers, Model, PageInput, PageParams, TrainParams,
-    page_features,
+    Context, DEFAULT_LIST_MARKERS, Example, HtmlLayout, HtmlPage, ListMarkers, Model, PageInput,
+    PageParams, TrainParams, page_features,
 };
 
 fn markers() -> ListMarkers {
@@ -144,13 +144,159 @@ fn short_lines_inside_the_article_are_kept() {
     }
 }
 
+/// An HTML page written for these tests: a site header and menu, the
+/// article's `<h1>` and paragraphs (`body`, raw HTML) in a content block, then
+/// `after` (raw HTML) and a footer.
+fn html_page(body: &str, after: &str) -> String {
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>省政府召开全省春季农业生产工作会议_某某网</title></head>
+<body><div id="header" class="top"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/n">新闻</a></li><li><a href="/c">财经</a></li><li><a href="/s">体育</a></li></ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/n">新闻</a> &gt; 正文</div>
+<div class="wrap"><div class="article"><h1>{}</h1>{body}</div>{after}</div>
+<div class="footer"><p>关于我们 | 联系我们 | 广告服务</p><p>版权所有 © 2024 某某网 京ICP备00000000号</p></div></body></html>"#,
+        ARTICLE[0]
+    )
+}
+
+fn article_paragraphs() -> String {
+    ARTICLE[1..].iter().map(|p| format!("<p>{p}</p>")).collect()
+}
+
+fn link_list(heading: Option<&str>) -> String {
+    let items: String = SOBER_LIST
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!(r#"<li><a href="/news/{i}.html">{t}</a></li>"#))
+        .collect();
+    let heading = heading.map_or(String::new(), |h| format!("<h3>{h}</h3>"));
+    format!(r#"<div class="box">{heading}<ul>{items}</ul></div>"#)
+}
+
+/// The blocks of an HTML page and the labels the shipped model gives them
+/// through the HTML path.
+fn html_labels(html: &str) -> (Vec<String>, Vec<String>) {
+    let model = Model::shipped().unwrap();
+    let page = HtmlPage::parse(html.as_bytes()).unwrap();
+    let preds = model.classify_html(page.blocks(), &HtmlLayout::of(&page), Context::Page);
+    let texts = page.blocks().iter().map(|b| b.text().to_string()).collect();
+    let labels = preds
+        .iter()
+        .map(|p| model.label(p).as_str().to_string())
+        .collect();
+    (texts, labels)
+}
+
+/// Each block's label by its text, checked against what the test expects:
+/// `news` for the blocks in `news`, `clickbait` for every other block.
+fn assert_kept(texts: &[String], labels: &[String], news: &[&str]) {
+    assert_eq!(texts.len(), labels.len());
+    for (t, l) in texts.iter().zip(labels) {
+        let want = if news.contains(&t.as_str()) {
+            "news"
+        } else {
+            "clickbait"
+        };
+        assert_eq!(
+            l,
+            want,
+            "{t:?} in {:?}",
+            texts.iter().zip(labels).collect::<Vec<_>>()
+        );
+    }
+    for n in news {
+        assert!(texts.iter().any(|t| t == n), "no block {n:?} in {texts:?}");
+    }
+}
+
+#[test]
+fn html_features_by_hand() {
+    let html = html_page(&article_paragraphs(), &link_list(Some("推荐阅读")));
+    let page = HtmlPage::parse(html.as_bytes()).unwrap();
+    let model = Model::shipped().unwrap();
+    let texts: Vec<&str> = page.blocks().iter().map(|b| b.text()).collect();
+    let input = model.page_input(&texts, Some(&HtmlLayout::of(&page)), 1);
+    let f = page_features(&input, &markers());
+    let at = |t: &str| texts.iter().position(|x| *x == t).unwrap();
+    let (nav, body, head, item) = (
+        at("首页"),
+        at(ARTICLE[2]),
+        at("推荐阅读"),
+        at(SOBER_LIST[0]),
+    );
+    assert_eq!(f.main, body, "the longest block that ends a sentence");
+    let col = |name: &str| f.column(name).unwrap();
+    assert_eq!(
+        (col("link")[nav], col("link")[body], col("link")[item]),
+        (1.0, 0.0, 1.0)
+    );
+    assert_eq!((col("cue_nav")[nav], col("cue_nav")[body]), (1.0, 0.0));
+    assert_eq!(
+        (col("cue_article")[body], col("cue_article")[item]),
+        (1.0, 0.0)
+    );
+    assert_eq!(
+        (col("tag_li")[item], col("tag_p")[body], col("tag_h")[head]),
+        (1.0, 1.0, 1.0)
+    );
+    assert_eq!((col("in_list")[item], col("in_list")[body]), (1.0, 0.0));
+    assert_eq!((col("heading")[head], col("heading")[body]), (1.0, 0.0));
+    // The article's paragraphs share the main block's parent; the list does not.
+    assert_eq!(
+        (col("same_parent")[at(ARTICLE[1])], col("same_parent")[item]),
+        (1.0, 0.0)
+    );
+    // The <h1> repeats the <title>: all of its bigrams are in it.
+    assert_eq!(col("title_sim")[at(ARTICLE[0])], 1.0);
+    // 国务院常务会议部署进一步稳就业措施: 16 bigrams, of which only 会议 is in the title.
+    assert_eq!(col("title_sim")[item], 1.0 / 16.0);
+    // The same page as text has none of the HTML features.
+    let plain = model.page_input(&texts, None, 1);
+    assert!(
+        page_features(&plain, &markers())
+            .column("cue_nav")
+            .is_none()
+    );
+}
+
+#[test]
+fn html_a_sober_list_after_a_list_heading_is_removed() {
+    let (texts, labels) = html_labels(&html_page(
+        &article_paragraphs(),
+        &link_list(Some("推荐阅读")),
+    ));
+    assert_kept(&texts, &labels, &ARTICLE);
+}
+
+#[test]
+fn html_a_list_with_no_heading_after_the_article_is_removed() {
+    let (texts, labels) = html_labels(&html_page(&article_paragraphs(), &link_list(None)));
+    assert_kept(&texts, &labels, &ARTICLE);
+}
+
+#[test]
+fn html_short_lines_inside_the_article_are_kept() {
+    let body = format!(
+        "<p>本报南昌3月11日讯</p><p>{}</p><p>{}</p><p>“绿色是江西最大的财富。”</p><p>{}</p><p>{}</p><p>会议为期一天。</p><p class=\"editor\">责任编辑：张三</p>",
+        ARTICLE[1], ARTICLE[2], ARTICLE[3], ARTICLE[4]
+    );
+    let share = r#"<div class="share">分享到： <a href="/s/wx">微信</a> <a href="/s/wb">微博</a> <a href="/s/qq">QQ空间</a></div>"#;
+    let (texts, labels) = html_labels(&html_page(&body, share));
+    let mut news = ARTICLE.to_vec();
+    news.extend([
+        "本报南昌3月11日讯",
+        "“绿色是江西最大的财富。”",
+        "会议为期一天。",
+    ]);
+    assert_kept(&texts, &labels, &news);
+}
+
 #[test]
 fn the_shipped_model_has_a_text_page_model_and_round_trips() {
     let model = Model::shipped().unwrap();
     let pm = model
         .page_model()
         .expect("the shipped model has a page model");
-    assert!(pm.text.is_some());
+    assert!(pm.text.is_some() && pm.html.is_some());
     let back = Model::from_bytes(&model.to_bytes()).unwrap();
     assert_eq!(back, model);
     let mut page: Vec<&str> = ARTICLE.to_vec();

@@ -265,7 +265,7 @@ fn clean_html_page(
             })?
         }
     };
-    model.clean_paragraphs(page.blocks(), keep, context)
+    model.clean_html(&page, keep, context)
 }
 
 // ----------------------------------------------------------------- model --
