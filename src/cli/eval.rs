@@ -74,9 +74,10 @@ pub struct EvalArgs {
     #[arg(long, requires = "pages", value_name = "FILE",
           conflicts_with_all = ["predictions", "cv", "cv_by", "data", "model", "train"])]
     pub extracted: Option<PathBuf>,
-    /// Cross-validate the page layer by this field of the --pages (`fold`,
+    /// Cross-validate the page model by this field of the --pages (`fold`,
     /// `site`): for each value, fit it on the other values' pages (the naive
-    /// Bayes stays that of --train or --model) and score that value's pages.
+    /// Bayes stays that of --train or --model; text pages fit the text weight
+    /// set, HTML pages the HTML set) and score that value's pages.
     #[arg(long, value_name = "FIELD", requires = "pages", conflicts_with_all = ["predictions", "cv", "no_context"])]
     pub cv_by: Option<String>,
     /// Directory for report.json, report.md and the SVG pictures
@@ -267,10 +268,10 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
             )?);
         } else if let Some(field) = &args.cv_by {
             let (base, source) = base(&report)?;
-            let markers = args.context.markers()?;
+            let params = crate::page::PageParams::default();
             let fit = |base: &Model, train: &[LabelledPage]| -> Result<Model> {
                 let mut model = base.clone();
-                crate::train::learn_context(&mut model, train, pages_path, markers.clone())?;
+                crate::train::learn_page_model(&mut model, train, pages_path, &params)?;
                 Ok(model)
             };
             let (pooled, cv) = cross_validate_pages_by(
@@ -426,7 +427,11 @@ fn score_pages(
         .enumerate()
         .map(|(i, page)| {
             let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
-            let predictions = model.classify(&texts, crate::cli::flags::context(context));
+            let context = crate::cli::flags::context(context);
+            let predictions = match &page.layout {
+                Some(layout) => model.classify_html(&texts, layout, context),
+                None => model.classify(&texts, context),
+            };
             page.lines
                 .iter()
                 .zip(predictions)
@@ -915,8 +920,9 @@ pub fn cross_validate_pages(
     })
 }
 
-/// What `--cv-by` fits on the training groups' pages today.
-pub const PAGE_LAYER: &str = "page-context HMM (learn_context)";
+/// What `--cv-by` fits on the training groups' pages: the page model, its
+/// text weight set from the text pages, its HTML set from the HTML pages.
+pub const PAGE_LAYER: &str = "page model (learn_page_model)";
 
 /// Fits the page layer on labelled pages on top of a model's naive Bayes and
 /// returns the model to score held-out pages with: the one call a new page
