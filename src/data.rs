@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::html::{BlockFeatures, HtmlOptions, HtmlPage};
+use crate::long::{LongText, PIECE_BYTES, feed_line};
 use crate::text::{Paragraph, split_paragraphs};
 
 /// A class name, such as `news` or `clickbait`. Nothing in the library knows
@@ -161,8 +162,11 @@ pub const MAX_LINE_BYTES: usize = 128 << 20;
 pub struct ReadStats {
     /// Lines read, blank ones included.
     pub lines: usize,
-    /// Lines skipped as invalid UTF-8, binary or overlong.
+    /// Lines skipped as invalid UTF-8 or binary (holding NUL bytes).
     pub skipped_invalid: usize,
+    /// Lines skipped as longer than [`MAX_LINE_BYTES`] (JSONL records; text
+    /// lines of any length are read in pieces).
+    pub skipped_overlong: usize,
     /// Records skipped as malformed (bad JSON, no `text`, empty label, ...).
     pub skipped_malformed: usize,
     /// The line and the problem of the first line skipped, for the warning.
@@ -172,7 +176,7 @@ pub struct ReadStats {
 impl ReadStats {
     /// Lines skipped for any reason.
     pub fn skipped(&self) -> usize {
-        self.skipped_invalid + self.skipped_malformed
+        self.skipped_invalid + self.skipped_overlong + self.skipped_malformed
     }
 
     /// Adds the malformed records another pass over the same lines skipped.
@@ -185,20 +189,24 @@ impl ReadStats {
         }
     }
 
-    fn skip(&mut self, line: usize, message: String, malformed: bool) {
-        if malformed {
-            self.skipped_malformed += 1;
-        } else {
-            self.skipped_invalid += 1;
-        }
+    fn skip(&mut self, line: usize, message: String, why: Skip) {
+        *match why {
+            Skip::Invalid => &mut self.skipped_invalid,
+            Skip::Overlong => &mut self.skipped_overlong,
+            Skip::Malformed => &mut self.skipped_malformed,
+        } += 1;
         self.first_skipped.get_or_insert((line, message));
     }
 
     /// A one-line warning for stderr, or `None` when nothing was skipped.
     pub fn warning(&self, path: &Path) -> Option<String> {
         let (line, message) = self.first_skipped.as_ref()?;
+        let overlong = match self.skipped_overlong {
+            0 => String::new(),
+            n => format!(", {n} too long"),
+        };
         Some(format!(
-            "{}: skipped {} of {} lines ({} not UTF-8 text, {} malformed records); the first, line {line}: {message}. \
+            "{}: skipped {} of {} lines ({} not UTF-8 text, {} malformed records{overlong}); the first, line {line}: {message}. \
              Pass --on-invalid error to stop at the first bad line instead",
             path.display(),
             self.skipped(),
@@ -209,6 +217,14 @@ impl ReadStats {
     }
 }
 
+/// Why a line was skipped, for [`ReadStats`].
+#[derive(Debug, Clone, Copy)]
+enum Skip {
+    Invalid,
+    Overlong,
+    Malformed,
+}
+
 /// Reads one line into `buf` (line end included), keeping at most `max` bytes:
 /// returns the bytes consumed and whether the line was longer than `max`.
 fn read_line_capped(
@@ -217,33 +233,19 @@ fn read_line_capped(
     max: usize,
 ) -> io::Result<(usize, bool)> {
     let (mut consumed, mut overlong) = (0, false);
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok((consumed, overlong));
-        }
-        let (done, used) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (true, i + 1),
-            None => (false, available.len()),
-        };
+    feed_line(reader, |bytes| {
+        consumed += bytes.len();
         if !overlong {
-            if buf.len() + used > max {
+            if buf.len() + bytes.len() > max {
                 overlong = true;
                 *buf = Vec::new();
             } else {
-                buf.extend_from_slice(&available[..used]);
+                buf.extend_from_slice(bytes);
             }
         }
-        reader.consume(used);
-        consumed += used;
-        if done {
-            return Ok((consumed, overlong));
-        }
-    }
+        Ok(true)
+    })?;
+    Ok((consumed, overlong))
 }
 
 /// Calls `f(line_number, line)` for each line of `reader`, with `\r\n` handled,
@@ -281,13 +283,66 @@ fn lines<E: From<Error>>(
     max_line: usize,
     mut f: impl FnMut(usize, &str) -> Result<(), E>,
 ) -> Result<ReadStats, E> {
+    read_lines(path, reader, policy, Some(max_line), |n, line, _| {
+        f(n, line)
+    })
+}
+
+/// [`lines`] of text, where a line longer than [`PIECE_BYTES`] is not held
+/// but read into a temporary file: `f` gets its head (see
+/// [`crate::long::spill_line`]) and the [`LongText`].
+fn text_lines<E: From<Error>>(
+    path: &Path,
+    reader: impl Read,
+    policy: OnInvalid,
+    f: impl FnMut(usize, &str, Option<LongText>) -> Result<(), E>,
+) -> Result<ReadStats, E> {
+    read_lines(path, reader, policy, None, f)
+}
+
+/// [`lines`] (`max_line` given) or [`text_lines`] (`None`).
+fn read_lines<E: From<Error>>(
+    path: &Path,
+    reader: impl Read,
+    policy: OnInvalid,
+    max_line: Option<usize>,
+    mut f: impl FnMut(usize, &str, Option<LongText>) -> Result<(), E>,
+) -> Result<ReadStats, E> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut buf = Vec::new();
     let mut stats = ReadStats::default();
+    let invalid = |stats: &mut ReadStats, line_no: usize, message: String, why: Skip| {
+        if policy == OnInvalid::Skip {
+            stats.skip(line_no, message, why);
+            return Ok(());
+        }
+        Err(Error::parse(
+            path,
+            line_no,
+            format!("{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"),
+        ))
+    };
     loop {
         buf.clear();
-        let (n, overlong) =
-            read_line_capped(&mut reader, &mut buf, max_line).map_err(|e| Error::io(path, e))?;
+        let io = |e| Error::io(path, e);
+        let (n, overlong) = match max_line {
+            Some(max) => read_line_capped(&mut reader, &mut buf, max).map_err(io)?,
+            None => {
+                let (n, ended) = read_line_upto(&mut reader, &mut buf, PIECE_BYTES).map_err(io)?;
+                if !ended {
+                    stats.lines += 1;
+                    let line_no = stats.lines;
+                    let spilled =
+                        crate::long::spill_line(&mut reader, &buf, line_no == 1).map_err(io)?;
+                    match spilled {
+                        Ok((head, text)) => f(line_no, &head, Some(text))?,
+                        Err(message) => invalid(&mut stats, line_no, message, Skip::Invalid)?,
+                    }
+                    continue;
+                }
+                (n, false)
+            }
+        };
         if n == 0 {
             return Ok(stats);
         }
@@ -303,36 +358,46 @@ fn lines<E: From<Error>>(
         let problem = if overlong {
             Some(format!(
                 "the line is longer than {} MiB (is this a binary file?)",
-                max_line >> 20
+                max_line.unwrap_or(0) >> 20
             ))
         } else if bytes.contains(&0) {
             Some("holds NUL bytes (is this a binary file?)".to_string())
         } else {
             None
         };
-        let text = match (problem, std::str::from_utf8(bytes)) {
-            (None, Ok(text)) => text,
+        match (problem, std::str::from_utf8(bytes)) {
+            (None, Ok(text)) => f(line_no, text, None)?,
             (problem, decoded) => {
                 let message = problem.unwrap_or_else(|| {
                     let e = decoded.expect_err("only invalid lines get here");
                     format!("not valid UTF-8 at byte {} of the line", e.valid_up_to())
                 });
-                if policy == OnInvalid::Skip {
-                    stats.skip(line_no, message, false);
-                    continue;
-                }
-                return Err(Error::parse(
-                    path,
-                    line_no,
-                    format!(
-                        "{message}; re-encode the file as UTF-8 text or pass --on-invalid skip"
-                    ),
-                )
-                .into());
+                let why = if overlong {
+                    Skip::Overlong
+                } else {
+                    Skip::Invalid
+                };
+                invalid(&mut stats, line_no, message, why)?;
             }
-        };
-        f(line_no, text)?;
+        }
     }
+}
+
+/// Reads one line into `buf` (line end included) until its end or until
+/// `buf` holds `max` bytes or more: returns the bytes consumed and whether
+/// the line (or the input) ended.
+fn read_line_upto(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let ended = feed_line(reader, |bytes| {
+        buf.extend_from_slice(bytes);
+        consumed += bytes.len();
+        Ok(buf.len() < max)
+    })?;
+    Ok((consumed, ended))
 }
 
 /// Opens a file, or standard input for `-`.
@@ -388,7 +453,7 @@ pub fn read_examples_from(
         };
         match parsed {
             Ok(example) => examples.push(example),
-            Err(m) if policy == OnInvalid::Skip => malformed.skip(line_no, m, true),
+            Err(m) if policy == OnInvalid::Skip => malformed.skip(line_no, m, Skip::Malformed),
             Err(m) => return Err(Error::parse(path, line_no, m)),
         }
         Ok(())
@@ -536,6 +601,9 @@ pub struct Document {
     pub tag_paths: Vec<String>,
     /// The `<title>` of an HTML document (empty for text).
     pub title: String,
+    /// The paragraphs too long to hold (longer than 1 MiB: their `text` is
+    /// their head), by index, with the whole text in a temporary file.
+    pub(crate) long: Vec<(usize, LongText)>,
 }
 
 impl Document {
@@ -554,7 +622,26 @@ impl Document {
             paragraphs,
             tag_paths: Vec::new(),
             title: String::new(),
+            long: Vec::new(),
         }
+    }
+
+    /// Adds a paragraph of text, and its whole text when it is long.
+    fn push(&mut self, paragraph: Paragraph, long: Option<LongText>) {
+        if let Some(long) = long {
+            self.long.push((self.paragraphs.len(), long));
+        }
+        self.paragraphs.push(paragraph);
+        self.features.push(BlockFeatures::default());
+    }
+
+    /// The whole text of paragraph `i` when it is too long to hold (its
+    /// `text` is then its first 64 KiB).
+    pub fn long_text(&self, i: usize) -> Option<&LongText> {
+        self.long
+            .binary_search_by_key(&i, |(at, _)| *at)
+            .ok()
+            .map(|k| &self.long[k].1)
     }
 
     /// An HTML document: one paragraph a block, with its features and path.
@@ -574,6 +661,7 @@ impl Document {
             features: Vec::with_capacity(blocks.len()),
             tag_paths: Vec::with_capacity(blocks.len()),
             title,
+            long: Vec::new(),
         };
         for (i, block) in blocks.into_iter().enumerate() {
             let (text, tag_path, features) = block.into_parts();
@@ -770,7 +858,7 @@ pub(crate) fn documents<E: From<Error>>(
                 match parsed {
                     Ok(doc) => f(RawDocument(doc)),
                     Err(m) if policy == OnInvalid::Skip => {
-                        malformed.skip(line_no, m, true);
+                        malformed.skip(line_no, m, Skip::Malformed);
                         Ok(())
                     }
                     Err(m) => Err(Error::parse(path, line_no, m).into()),
@@ -823,7 +911,7 @@ fn read_text_formats<E: From<Error>>(
         }
         DocumentFormat::Lines | DocumentFormat::Tsv | DocumentFormat::Fasttext => {
             let mut malformed = ReadStats::default();
-            let mut stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+            let mut stats = text_lines::<E>(path, reader, policy, |line_no, line, long| {
                 if line.trim().is_empty()
                     || (format == DocumentFormat::Tsv && is_tsv_header(line, line_no))
                 {
@@ -836,7 +924,7 @@ fn read_text_formats<E: From<Error>>(
                             malformed.skip(
                                 line_no,
                                 "expected `label<TAB>text`, found no tab".into(),
-                                true,
+                                Skip::Malformed,
                             );
                             return Ok(());
                         }
@@ -851,55 +939,60 @@ fn read_text_formats<E: From<Error>>(
                     DocumentFormat::Fasttext => strip_fasttext_labels(line),
                     _ => line,
                 };
-                let paragraphs = if text.trim().is_empty() || crate::text::is_separator(text) {
-                    Vec::new()
-                } else {
-                    vec![Paragraph {
-                        line: line_no,
-                        text: text.to_string(),
-                    }]
-                };
-                f(Document::text(path, Some(line_no), Map::new(), paragraphs))
+                let mut doc = Document::text(path, Some(line_no), Map::new(), Vec::new());
+                if !(text.trim().is_empty() || crate::text::is_separator(text)) {
+                    // A long line's text starts this far into it.
+                    let label = text.as_ptr() as usize - line.as_ptr() as usize;
+                    doc.push(
+                        Paragraph {
+                            line: line_no,
+                            text: text.to_string(),
+                        },
+                        long.map(|l| l.skip(label)),
+                    );
+                }
+                f(doc)
             })?;
             stats.merge(malformed);
             Ok(stats)
         }
         DocumentFormat::Blocks => {
-            let mut paragraphs = Vec::new();
-            let mut start = None;
-            let stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
+            let mut doc: Option<Document> = None;
+            let stats = text_lines::<E>(path, reader, policy, |line_no, line, long| {
                 if line.trim().is_empty() {
-                    if let Some(first) = start.take() {
-                        f(Document::text(
-                            path,
-                            Some(first),
-                            Map::new(),
-                            std::mem::take(&mut paragraphs),
-                        ))?;
+                    if let Some(doc) = doc.take() {
+                        f(doc)?;
                     }
                     return Ok(());
                 }
-                start.get_or_insert(line_no);
+                let doc = doc.get_or_insert_with(|| {
+                    Document::text(path, Some(line_no), Map::new(), Vec::new())
+                });
                 if !crate::text::is_separator(line) {
-                    paragraphs.push(Paragraph {
-                        line: line_no,
-                        text: line.to_string(),
-                    });
+                    doc.push(
+                        Paragraph {
+                            line: line_no,
+                            text: line.to_string(),
+                        },
+                        long,
+                    );
                 }
                 Ok(())
             })?;
-            if let Some(first) = start {
-                f(Document::text(path, Some(first), Map::new(), paragraphs))?;
+            if let Some(doc) = doc {
+                f(doc)?;
             }
             Ok(stats)
         }
         DocumentFormat::Text => {
-            let mut paragraphs = Vec::new();
-            let stats = lines::<E>(path, reader, policy, MAX_LINE_BYTES, |line_no, line| {
-                paragraphs.extend(Paragraph::from_line(line_no, line));
+            let mut doc = Document::text(path, None, Map::new(), Vec::new());
+            let stats = text_lines::<E>(path, reader, policy, |line_no, line, long| {
+                if let Some(p) = Paragraph::from_line(line_no, line) {
+                    doc.push(p, long);
+                }
                 Ok(())
             })?;
-            f(Document::text(path, None, Map::new(), paragraphs))?;
+            f(doc)?;
             Ok(stats)
         }
     }

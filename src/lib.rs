@@ -35,6 +35,7 @@ mod error;
 mod features;
 mod html;
 mod io;
+mod long;
 mod math;
 mod memory;
 mod model;
@@ -59,6 +60,7 @@ pub use features::{FeatureSettings, LengthNorm};
 pub use html::{
     Block, BlockFeatures, CharsetSource, Cue, CueSet, HtmlError, HtmlOptions, HtmlPage,
 };
+pub use long::{HEAD_BYTES, LongText, PIECE_BYTES};
 pub use model::{
     ClassWeight, Context, Contribution, DecisionThreshold, FORMAT_VERSION, LabelCount, Model,
     ModelSettings, Prediction, TrainingSummary, Variant,

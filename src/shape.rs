@@ -6,69 +6,150 @@
 /// The shape tokens of a normalised paragraph. They are static strings, so a
 /// paragraph's shape costs no allocation beyond its characters.
 pub fn shape_tokens(text: &str) -> Vec<&'static str> {
-    // One pass over the characters: this runs for every paragraph scored.
-    let (mut n, mut digits, mut latin, mut punct) = (0usize, 0usize, 0usize, 0usize);
-    let (mut bang, mut question, mut ellipsis, mut emoji) = (false, false, false, false);
-    let mut last = None;
-    let mut dots = 0;
+    let mut scan = ShapeScan::default();
+    scan.scan(text);
+    scan.tokens_with_head(text)
+}
+
+/// Characters of a paragraph's start that [`leading_tag`] reads: its opening
+/// bracket and the 15 characters after it.
+const HEAD_CHARS: usize = 16;
+
+/// The shape of a paragraph read a piece at a time, in order: what
+/// [`shape_tokens`] gives for the whole, whatever the pieces (a long
+/// paragraph is scored in pieces, its shape over all of it).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ShapeScan {
+    n: usize,
+    digits: usize,
+    latin: usize,
+    punct: usize,
+    bang: bool,
+    question: bool,
+    ellipsis: bool,
+    emoji: bool,
+    last: Option<char>,
+    dots: usize,
     // A space inside the line: whitespace with text before it and after it.
-    let (mut text_before, mut space_after_text, mut inner_space) = (false, false, false);
-    for c in text.chars() {
-        if matches!(c, '\u{4E00}'..='\u{9FFF}') {
-            // Most characters are CJK ideographs, which are none of the below.
+    text_before: bool,
+    space_after_text: bool,
+    inner_space: bool,
+    /// The first [`HEAD_CHARS`] characters, for the leading tag.
+    head: String,
+}
+
+impl ShapeScan {
+    /// Reads the next piece of the paragraph.
+    pub(crate) fn push(&mut self, text: &str) {
+        if self.n < HEAD_CHARS {
+            let more = text.chars().take(HEAD_CHARS - self.n);
+            self.head.extend(more);
+        }
+        self.scan(text);
+    }
+
+    /// [`ShapeScan::push`] without keeping the paragraph's start.
+    fn scan(&mut self, text: &str) {
+        // One pass over the characters: this runs for every paragraph scored.
+        let ShapeScan {
+            mut n,
+            mut digits,
+            mut latin,
+            mut punct,
+            mut bang,
+            mut question,
+            mut ellipsis,
+            mut emoji,
+            mut last,
+            mut dots,
+            mut text_before,
+            mut space_after_text,
+            mut inner_space,
+            ..
+        } = *self;
+        for c in text.chars() {
+            if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+                // Most characters are CJK ideographs, which are none of the below.
+                n += 1;
+                inner_space |= space_after_text;
+                text_before = true;
+                dots = 0;
+                last = Some(c);
+                continue;
+            }
+            if c.is_whitespace() {
+                space_after_text |= text_before;
+            } else {
+                inner_space |= space_after_text;
+                text_before = true;
+            }
             n += 1;
-            inner_space |= space_after_text;
-            text_before = true;
-            dots = 0;
+            digits += usize::from(c.is_ascii_digit());
+            latin += usize::from(c.is_ascii_alphabetic());
+            punct += usize::from(is_punctuation(&c));
+            bang |= c == '!';
+            question |= c == '?';
+            dots = if c == '.' { dots + 1 } else { 0 };
+            ellipsis |= c == '…' || dots == 3;
+            emoji |= is_emoji(c);
             last = Some(c);
-            continue;
         }
-        if c.is_whitespace() {
-            space_after_text |= text_before;
-        } else {
-            inner_space |= space_after_text;
-            text_before = true;
+        let head = std::mem::take(&mut self.head);
+        *self = ShapeScan {
+            n,
+            digits,
+            latin,
+            punct,
+            bang,
+            question,
+            ellipsis,
+            emoji,
+            last,
+            dots,
+            text_before,
+            space_after_text,
+            inner_space,
+            head,
+        };
+    }
+
+    /// The shape tokens of everything read.
+    pub(crate) fn tokens(&self) -> Vec<&'static str> {
+        self.tokens_with_head(&self.head)
+    }
+
+    /// The shape tokens of everything read, which starts with `head`.
+    fn tokens_with_head(&self, head: &str) -> Vec<&'static str> {
+        let share = |count: usize| count as f64 / self.n.max(1) as f64;
+        let mut out = Vec::with_capacity(10);
+        out.push(length_bucket(self.n));
+        if let Some(tag) = leading_tag(head) {
+            out.push(tag);
         }
-        n += 1;
-        digits += usize::from(c.is_ascii_digit());
-        latin += usize::from(c.is_ascii_alphabetic());
-        punct += usize::from(is_punctuation(&c));
-        bang |= c == '!';
-        question |= c == '?';
-        dots = if c == '.' { dots + 1 } else { 0 };
-        ellipsis |= c == '…' || dots == 3;
-        emoji |= is_emoji(c);
-        last = Some(c);
+        out.push(ending(self.last));
+        out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(self.digits))]);
+        out.push(["latin:0", "latin:low", "latin:high"][share_bucket(share(self.latin))]);
+        out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(self.punct))]);
+        if self.bang {
+            out.push("has:!");
+        }
+        if self.question {
+            out.push("has:?");
+        }
+        if self.ellipsis {
+            out.push("has:…");
+        }
+        if self.emoji {
+            out.push("has:emoji");
+        }
+        // A space inside a line: two clauses of a headline set apart, as link
+        // lists and entertainment titles do; the segmenter drops whitespace, so
+        // no word carries it.
+        if self.inner_space {
+            out.push("has:space");
+        }
+        out
     }
-    let share = |count: usize| count as f64 / n.max(1) as f64;
-    let mut out = Vec::with_capacity(10);
-    out.push(length_bucket(n));
-    if let Some(tag) = leading_tag(text) {
-        out.push(tag);
-    }
-    out.push(ending(last));
-    out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(digits))]);
-    out.push(["latin:0", "latin:low", "latin:high"][share_bucket(share(latin))]);
-    out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(punct))]);
-    if bang {
-        out.push("has:!");
-    }
-    if question {
-        out.push("has:?");
-    }
-    if ellipsis {
-        out.push("has:…");
-    }
-    if emoji {
-        out.push("has:emoji");
-    }
-    // A space inside a line: two clauses of a headline set apart, as link
-    // lists and entertainment titles do; the segmenter drops whitespace, so
-    // no word carries it.
-    if inner_space {
-        out.push("has:space");
-    }
-    out
 }
 
 fn length_bucket(n: usize) -> &'static str {
@@ -184,6 +265,22 @@ mod tests {
         #[test]
         fn one_pass_matches_the_definition(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4e00}-\u{4e0f}😂]{0,40}") {
             proptest::prop_assert_eq!(shape_tokens(&text), reference(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_give_the_shape_of_the_whole(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4e00}-\u{4e0f}😂]{0,40}", cuts in proptest::collection::vec(0usize..40, 0..4)) {
+            let chars: Vec<char> = text.chars().collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(chars.len())).collect();
+            cuts.sort_unstable();
+            let mut scan = ShapeScan::default();
+            let mut from = 0;
+            for to in cuts.into_iter().chain([chars.len()]) {
+                scan.push(&chars[from..to].iter().collect::<String>());
+                from = to;
+            }
+            proptest::prop_assert_eq!(scan.tokens(), shape_tokens(&text));
         }
     }
 

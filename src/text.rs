@@ -91,6 +91,17 @@ impl Normalizer {
     }
 }
 
+impl Normalizer {
+    /// A character as [`Normalizer::normalize`] folds it.
+    pub(crate) fn fold(&self, c: char) -> char {
+        if self.fold_full_width {
+            fold_full_width(c)
+        } else {
+            c
+        }
+    }
+}
+
 /// Maps U+FF01..=U+FF5E to ASCII and U+3000 to a space; other characters pass.
 fn fold_full_width(c: char) -> char {
     match c {

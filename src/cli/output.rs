@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::data::{Document, DocumentFormat, OnInvalid, RawDocument, documents, open};
 use crate::error::{Error, Result};
+use crate::long::LongText;
 use crate::model::Model;
 use crate::model::{Context, Prediction, kept};
 
@@ -308,20 +309,16 @@ fn flush(
     stats: &mut ClassifyStats,
     mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let formatted: Vec<Result<(Document, Vec<u8>)>> = batch
+    let formatted: Vec<Result<(Document, Formatted)>> = batch
         .into_par_iter()
         .map(|raw| {
             let doc = raw.parse()?;
-            let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let mut preds = match doc.layout() {
-                Some(layout) => model.classify_html(&texts, &layout, options.context),
-                None => model.classify(&texts, options.context),
-            };
+            let mut preds = model.classify_document(&doc, options.context)?;
             if let Some(d) = decision {
                 preds.iter_mut().for_each(|p| d.apply(p));
             }
-            let mut buf = Vec::with_capacity(doc.paragraphs.len() * 96);
-            write_document(model, &doc, &texts, &preds, options, keep, &mut buf)
+            let mut buf = Formatted::with_capacity(doc.paragraphs.len() * 96);
+            write_document(model, &doc, &preds, options, keep, &mut buf)
                 .expect("writing to memory does not fail");
             Ok((doc, buf))
         })
@@ -337,8 +334,10 @@ fn flush(
         stats.documents += 1;
         stats.paragraphs += doc.paragraphs.len();
         header(&doc, out)?;
-        out.write_all(&buf)
-            .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+        buf.write_to(out).map_err(|e| match e {
+            Copy::Read(e) => Error::io(&doc.path, e),
+            Copy::Write(e) => Error::io(Path::new("<stdout>"), e),
+        })?;
     }
     Ok(())
 }
@@ -346,18 +345,21 @@ fn flush(
 fn write_document(
     model: &Model,
     doc: &Document,
-    texts: &[&str],
     preds: &[Prediction],
     options: &ClassifyOptions,
     keep: Option<usize>,
-    out: &mut Vec<u8>,
+    out: &mut Formatted,
 ) -> std::io::Result<()> {
+    let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
     let file = doc.path.display().to_string();
     let format = options
         .input_format
         .unwrap_or_else(|| DocumentFormat::from_path(&doc.path));
     if let Some(keep) = keep {
-        let kept: Vec<&str> = kept(texts, preds, keep).collect();
+        if !doc.long.is_empty() {
+            return write_kept_long(doc, preds, options, keep, format, out);
+        }
+        let kept: Vec<&str> = kept(&texts, preds, keep).collect();
         if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
             // A JSONL record is written back whole (an `html` field too) with
             // its `text` replaced; other inputs get a record naming the file.
@@ -421,7 +423,7 @@ fn write_document(
         }
         OutputFormat::Tsv => {
             let record = doc.record.map(|r| r.to_string()).unwrap_or_default();
-            for (para, p) in doc.paragraphs.iter().zip(preds) {
+            for (i, (para, p)) in doc.paragraphs.iter().zip(preds).enumerate() {
                 let mut probs: Vec<String> = p.probs.iter().map(|x| format!("{x:.6}")).collect();
                 for c in top_labels(p, top_count(model, options)) {
                     probs.push(model.labels[c].0.clone());
@@ -437,14 +439,18 @@ fn write_document(
                         .collect();
                     probs.push(why.join("; "));
                 }
-                writeln!(
+                write!(
                     out,
-                    "{file}\t{record}\t{}\t{}\t{}\t{}",
+                    "{file}\t{record}\t{}\t{}\t{}\t",
                     para.line,
                     model.labels[p.label].0,
                     probs.join("\t"),
-                    para.text.replace(['\t', '\n', '\r'], " ")
                 )?;
+                match doc.long_text(i) {
+                    Some(long) => out.long(long, Escape::Tsv),
+                    None => out.write_all(para.text.replace(['\t', '\n', '\r'], " ").as_bytes())?,
+                }
+                writeln!(out)?;
             }
             Ok(())
         }
@@ -483,7 +489,7 @@ fn write_document(
                             probs: &p.probs,
                         },
                         tag: path.map(|_| doc.features[i].tag.as_str()),
-                        text: &para.text,
+                        text: Some(&para.text),
                         top: options.top.map(|_| {
                             top_labels(p, top_count(model, options))
                                 .into_iter()
@@ -496,6 +502,9 @@ fn write_document(
                     }
                 })
                 .collect();
+            if !doc.long.is_empty() {
+                return write_record_long(doc, &record, paragraphs, out);
+            }
             serde_json::to_writer(
                 &mut *out,
                 &RecordOut {
@@ -505,6 +514,219 @@ fn write_document(
             )?;
             out.write_all(b"\n")
         }
+    }
+}
+
+/// `--keep` output of a document with long paragraphs (see
+/// [`crate::LongText`]): as [`write_document`] writes it, their text copied
+/// in from their files by [`Formatted::write_to`] instead of held.
+fn write_kept_long(
+    doc: &Document,
+    preds: &[Prediction],
+    options: &ClassifyOptions,
+    keep: usize,
+    format: DocumentFormat,
+    out: &mut Formatted,
+) -> std::io::Result<()> {
+    let kept = || {
+        preds
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.label == keep)
+            .map(|(i, _)| i)
+    };
+    if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
+        let mut record = Map::new();
+        if format != DocumentFormat::Jsonl {
+            record.insert("file".into(), Value::String(doc.path.display().to_string()));
+            if let Some(r) = doc.record {
+                record.insert("record".into(), json!(r));
+            }
+        }
+        record.extend(doc.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        return write_record_with(out, &record, "text", |out| {
+            out.write_all(b"\"")?;
+            for (n, i) in kept().enumerate() {
+                if n > 0 {
+                    out.write_all(b"\\n")?;
+                }
+                match doc.long_text(i) {
+                    Some(long) => out.long(long, Escape::Json),
+                    None => out.write_all(&json_str_contents(&doc.paragraphs[i].text))?,
+                }
+            }
+            out.write_all(b"\"")
+        });
+    }
+    for i in kept() {
+        match doc.long_text(i) {
+            Some(long) => out.long(long, Escape::Raw),
+            None => out.write_all(doc.paragraphs[i].text.as_bytes())?,
+        }
+        writeln!(out)?;
+    }
+    if format == DocumentFormat::Blocks && kept().next().is_some() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// A JSONL output record of a document with long paragraphs: as
+/// [`RecordOut`] writes it, their text copied in from their files.
+fn write_record_long(
+    doc: &Document,
+    record: &Map<String, Value>,
+    paragraphs: Vec<ParagraphOut<'_>>,
+    out: &mut Formatted,
+) -> std::io::Result<()> {
+    write_record_with(out, record, "paragraphs", |out| {
+        out.write_all(b"[")?;
+        for (i, mut p) in paragraphs.into_iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            let Some(long) = doc.long_text(i) else {
+                serde_json::to_writer(&mut *out, &p)?;
+                continue;
+            };
+            // The fields before `text`, then `text` from the file, then `top`.
+            p.text = None;
+            let top = p.top.take();
+            let mut head = serde_json::to_vec(&p)?;
+            head.pop();
+            out.write_all(&head)?;
+            out.write_all(b",\"text\":\"")?;
+            out.long(long, Escape::Json);
+            out.write_all(b"\"")?;
+            if let Some(top) = top {
+                out.write_all(b",\"top\":")?;
+                serde_json::to_writer(&mut *out, &top)?;
+            }
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"]")
+    })?;
+    out.write_all(b"\n")
+}
+
+/// Writes the JSON object `record` (keys in order, as serde_json writes a
+/// map) with the value of `key` (which `record` does not hold) in its place
+/// written by `value`.
+fn write_record_with(
+    out: &mut Formatted,
+    record: &Map<String, Value>,
+    key: &str,
+    value: impl FnOnce(&mut Formatted) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut value = Some(value);
+    out.write_all(b"{")?;
+    let mut first = true;
+    let mut entry = |out: &mut Formatted, k: &str| -> std::io::Result<()> {
+        if !std::mem::take(&mut first) {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, k)?;
+        out.write_all(b":")
+    };
+    for (k, v) in record.iter().filter(|(k, _)| k.as_str() != key) {
+        if k.as_str() > key
+            && let Some(value) = value.take()
+        {
+            entry(out, key)?;
+            value(out)?;
+        }
+        entry(out, k)?;
+        serde_json::to_writer(&mut *out, v)?;
+    }
+    if let Some(value) = value.take() {
+        entry(out, key)?;
+        value(out)?;
+    }
+    out.write_all(b"}")
+}
+
+/// A string as JSON writes it between its quotes.
+fn json_str_contents(s: &str) -> Vec<u8> {
+    let mut quoted = serde_json::to_vec(s).expect("a string serialises");
+    quoted.pop();
+    quoted.remove(0);
+    quoted
+}
+
+/// How a long paragraph's text is written.
+#[derive(Debug, Clone, Copy)]
+enum Escape {
+    /// As it is (`--keep` text).
+    Raw,
+    /// Tabs and line ends as spaces (a TSV column).
+    Tsv,
+    /// Escaped as between the quotes of a JSON string.
+    Json,
+}
+
+/// A document's output, formatted on a worker: bytes, with the text of long
+/// paragraphs left to copy in from their files when it is written.
+#[derive(Default)]
+struct Formatted {
+    parts: Vec<(Vec<u8>, LongText, Escape)>,
+    bytes: Vec<u8>,
+}
+
+/// Why writing a [`Formatted`] failed: reading a long paragraph's file or
+/// writing the output.
+enum Copy {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
+impl Formatted {
+    fn with_capacity(bytes: usize) -> Self {
+        Formatted {
+            parts: Vec::new(),
+            bytes: Vec::with_capacity(bytes),
+        }
+    }
+
+    /// The text of a long paragraph, to copy in here.
+    fn long(&mut self, text: &LongText, escape: Escape) {
+        let before = std::mem::take(&mut self.bytes);
+        self.parts.push((before, text.clone(), escape));
+    }
+
+    /// Writes it all, long paragraphs' text read a piece at a time.
+    fn write_to(self, out: &mut dyn Write) -> std::result::Result<(), Copy> {
+        for (before, text, escape) in self.parts {
+            out.write_all(&before).map_err(Copy::Write)?;
+            let mut failed = None;
+            let read = text.for_each_piece(|piece| {
+                let written = match escape {
+                    Escape::Raw => out.write_all(piece.as_bytes()),
+                    Escape::Tsv => out.write_all(piece.replace(['\t', '\n', '\r'], " ").as_bytes()),
+                    Escape::Json => out.write_all(&json_str_contents(piece)),
+                };
+                // A write error is kept apart from a read error.
+                written.map_err(|e| {
+                    failed = Some(e);
+                    std::io::Error::other("the output failed")
+                })
+            });
+            if let Some(e) = failed {
+                return Err(Copy::Write(e));
+            }
+            read.map_err(Copy::Read)?;
+        }
+        out.write_all(&self.bytes).map_err(Copy::Write)
+    }
+}
+
+impl Write for Formatted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -525,7 +747,10 @@ struct ParagraphOut<'a> {
     probs: Probs<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tag: Option<&'a str>,
-    text: &'a str,
+    /// Always there but for a long paragraph's, which is copied in from its
+    /// file (see [`write_record_long`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     top: Option<Vec<TopLabel<'a>>>,
 }

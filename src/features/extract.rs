@@ -33,33 +33,73 @@ pub(super) fn for_each_feature<S: FeatureSink>(
     settings: &FeatureSettings,
     sink: &mut S,
 ) {
+    for_each_piece_feature(text, words, settings, sink, &mut Carry::default());
+    if settings.shape {
+        for_each_shape_feature(&crate::shape::shape_tokens(text), sink);
+    }
+}
+
+/// What the features of one piece of a long paragraph hand on to the next:
+/// the last word (for the word pair across the cut) and the last characters
+/// (for the character n-grams across it).
+#[derive(Debug, Clone)]
+pub(super) struct Carry<T> {
+    prev: Option<T>,
+    chars: Vec<char>,
+}
+
+impl<T> Default for Carry<T> {
+    fn default() -> Self {
+        Carry {
+            prev: None,
+            chars: Vec::new(),
+        }
+    }
+}
+
+/// The features of a piece of a paragraph that do not need all of it (words,
+/// word pairs, character n-grams) into `sink`, continuing from `carry`: the
+/// pieces of a paragraph in order give the features of the whole.
+pub(super) fn for_each_piece_feature<S: FeatureSink>(
+    text: &str,
+    words: &[&str],
+    settings: &FeatureSettings,
+    sink: &mut S,
+    carry: &mut Carry<S::Token>,
+) {
     let none = S::Token::default();
-    let mut prev = None;
     for w in words {
         let t = sink.token(w);
         sink.feature(Kind::Word, t, none);
         if settings.word_bigrams
-            && let Some(p) = prev
+            && let Some(p) = carry.prev
         {
             sink.feature(Kind::WordPair, p, t);
         }
-        prev = Some(t);
+        carry.prev = Some(t);
     }
-    if settings.char_ngrams > 0 {
-        let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = settings.char_ngrams;
+    if n > 0 {
+        let mut chars = std::mem::take(&mut carry.chars);
+        chars.extend(text.chars().filter(|c| !c.is_whitespace()));
         let mut gram = String::new();
-        for w in chars.windows(settings.char_ngrams) {
+        for w in chars.windows(n) {
             gram.clear();
             gram.extend(w);
             let t = sink.token(&gram);
             sink.feature(Kind::CharGram, t, none);
         }
+        chars.drain(..chars.len().saturating_sub(n - 1));
+        carry.chars = chars;
     }
-    if settings.shape {
-        for s in crate::shape::shape_tokens(text) {
-            let t = sink.token(s);
-            sink.feature(Kind::Shape, t, none);
-        }
+}
+
+/// A paragraph's shape tokens (see [`crate::shape`]) into `sink`.
+pub(super) fn for_each_shape_feature<S: FeatureSink>(tokens: &[&'static str], sink: &mut S) {
+    let none = S::Token::default();
+    for s in tokens {
+        let t = sink.token(s);
+        sink.feature(Kind::Shape, t, none);
     }
 }
 

@@ -18,6 +18,7 @@ mod tests;
 pub use extract::{Interner, feature_value};
 pub(crate) use keys::key_tokens;
 pub use keys::{FeatureKey, remap_key};
+pub(crate) use scoring::LongScore;
 pub use scoring::ScoringTable;
 pub use settings::{FeatureSettings, LengthNorm};
 pub use vocabulary::{Vocabulary, vocabulary_of};

@@ -2,10 +2,13 @@
 
 use std::cell::RefCell;
 
-use super::extract::HashSink;
+use rustc_hash::FxHashMap;
+
+use super::extract::{Carry, HashSink, for_each_piece_feature, for_each_shape_feature};
 use super::settings::FeatureSettings;
 use super::slots::SlotTable;
 use super::vocabulary::Vocabulary;
+use crate::shape::ShapeScan;
 
 /// A vocabulary's feature index with each column's weights (one `f32` per
 /// class) stored in its slot, so that scoring a feature reads one cache line
@@ -67,39 +70,146 @@ impl Vocabulary {
             .extend(text, words, settings);
             // Slot indices stand for features: sorting them brings a
             // feature's occurrences together so that they can be counted.
-            slots.clear();
-            slots.extend(
-                hashes
-                    .iter()
-                    .filter_map(|&h| table.get(h))
-                    .map(|(_, slot)| slot),
-            );
-            slots.sort_unstable();
-            partial.clear();
-            partial.resize(sums.len(), 0.0);
-            let (mut sum_abs, mut sum_sq) = (0.0, 0.0);
-            let mut add = |slot: u32, v: f64| {
-                sum_abs += v.abs();
-                sum_sq += v * v;
-                for (p, &w) in partial.iter_mut().zip(table.payload(slot)) {
-                    *p += v * f64::from(f32::from_bits(w));
-                }
-            };
-            for run in slots.chunk_by(|a, b| a == b) {
-                add(run[0], settings.transform(run.len() as f64));
-            }
-            // No word shares a shape token's column.
-            for &h in shapes.iter() {
-                if let Some((_, slot)) = table.get(h) {
-                    add(slot, settings.shape_value());
-                }
-            }
-            let d = settings.length_norm.divisor_of(sum_abs, sum_sq);
-            for (s, p) in sums.iter_mut().zip(partial.iter()) {
-                *s += p / d;
-            }
+            sorted_slots(table, hashes, slots);
+            let runs = slots.chunk_by(|a, b| a == b).map(|run| (run[0], run.len()));
+            add_features(table, settings, runs, shapes, partial, sums);
         });
     }
+
+    /// Adds the features of the next piece of a long paragraph (normalised,
+    /// and its words) to `long`; [`Vocabulary::finish_pieces`] then adds the
+    /// paragraph's `Σ x_j · w(c, j)` to the sums. The pieces must be the
+    /// paragraph's normalised text cut where its words and normalisation do
+    /// not change (see [`crate::long`]): then the counts, the word pairs and
+    /// n-grams across cuts, the shape tokens and the length norm are those of
+    /// the whole, and so is the sum (to the last bit: features are added in
+    /// slot order, as [`Vocabulary::score_into`] adds them). Memory is
+    /// bounded by the number of features, not the paragraph's length.
+    pub(crate) fn score_piece(
+        &self,
+        table: &ScoringTable,
+        text: &str,
+        words: &[&str],
+        settings: &FeatureSettings,
+        long: &mut LongScore,
+    ) {
+        let table = &table.0;
+        let LongScore {
+            counts,
+            carry,
+            shape,
+            hashes,
+            slots,
+        } = long;
+        hashes.clear();
+        let mut sink = HashSink {
+            hashes: &mut *hashes,
+            // Shape tokens come from the whole paragraph, in `finish_pieces`.
+            shapes: &mut Vec::new(),
+            prefetch: |h| table.prefetch(h),
+        };
+        for_each_piece_feature(text, words, settings, &mut sink, carry);
+        if settings.shape {
+            shape.push(text);
+        }
+        sorted_slots(table, hashes, slots);
+        for run in slots.chunk_by(|a, b| a == b) {
+            *counts.entry(run[0]).or_default() += run.len();
+        }
+    }
+
+    /// Adds `Σ x_j · w(c, j)` of the paragraph whose pieces `long` has read
+    /// (see [`Vocabulary::score_piece`]) to `sums[c]` for each class.
+    pub(crate) fn finish_pieces(
+        &self,
+        table: &ScoringTable,
+        settings: &FeatureSettings,
+        long: LongScore,
+        sums: &mut [f64],
+    ) {
+        let table = &table.0;
+        let mut shapes = Vec::new();
+        if settings.shape {
+            let mut sink = HashSink {
+                hashes: &mut Vec::new(),
+                shapes: &mut shapes,
+                prefetch: |_| {},
+            };
+            for_each_shape_feature(&long.shape.tokens(), &mut sink);
+        }
+        let mut runs: Vec<(u32, usize)> = long.counts.into_iter().collect();
+        runs.sort_unstable();
+        add_features(
+            table,
+            settings,
+            runs.into_iter(),
+            &shapes,
+            &mut Vec::new(),
+            sums,
+        );
+    }
+}
+
+/// The slots of the features whose hashes are known (the others are not in
+/// the vocabulary), sorted: a feature's occurrences come together.
+fn sorted_slots(table: &SlotTable, hashes: &[u64], slots: &mut Vec<u32>) {
+    slots.clear();
+    slots.extend(
+        hashes
+            .iter()
+            .filter_map(|&h| table.get(h))
+            .map(|(_, slot)| slot),
+    );
+    slots.sort_unstable();
+}
+
+/// Adds a paragraph's `Σ x_j · w(c, j)` to `sums[c]` from its features:
+/// `runs` the slots of its words, pairs and n-grams with their counts, in
+/// slot order, and `shapes` the hashes of its shape tokens; values scaled by
+/// the settings' transform and length norm. `partial` is scratch.
+fn add_features(
+    table: &SlotTable,
+    settings: &FeatureSettings,
+    runs: impl Iterator<Item = (u32, usize)>,
+    shapes: &[u64],
+    partial: &mut Vec<f64>,
+    sums: &mut [f64],
+) {
+    partial.clear();
+    partial.resize(sums.len(), 0.0);
+    let (mut sum_abs, mut sum_sq) = (0.0, 0.0);
+    let mut add = |slot: u32, v: f64| {
+        sum_abs += v.abs();
+        sum_sq += v * v;
+        for (p, &w) in partial.iter_mut().zip(table.payload(slot)) {
+            *p += v * f64::from(f32::from_bits(w));
+        }
+    };
+    for (slot, count) in runs {
+        add(slot, settings.transform(count as f64));
+    }
+    // No word shares a shape token's column.
+    for &h in shapes {
+        if let Some((_, slot)) = table.get(h) {
+            add(slot, settings.shape_value());
+        }
+    }
+    let d = settings.length_norm.divisor_of(sum_abs, sum_sq);
+    for (s, p) in sums.iter_mut().zip(partial.iter()) {
+        *s += p / d;
+    }
+}
+
+/// What [`Vocabulary::score_piece`] has read of a long paragraph: each
+/// feature's slot and count (bounded by the vocabulary), what the next piece
+/// continues, the shape so far, and reusable buffers.
+#[derive(Debug, Default)]
+pub(crate) struct LongScore {
+    counts: FxHashMap<u32, usize>,
+    carry: Carry<u64>,
+    shape: ShapeScan,
+    hashes: Vec<u64>,
+    slots: Vec<u32>,
 }
 
 /// Reusable buffers of [`Vocabulary::score_into`].

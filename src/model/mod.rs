@@ -305,6 +305,8 @@ pub struct Model {
     table: OnceLock<ScoringTable>,
     /// Paragraph scores already computed (see [`Model::set_cache_bytes`]).
     pub(crate) cache: ScoreCache,
+    /// Paragraphs longer than this are scored in pieces (see [`Model::set_piece_bytes`]).
+    pub(crate) piece_bytes: usize,
 }
 
 impl std::fmt::Debug for Model {
@@ -438,6 +440,7 @@ fn decode_payload(payload: &[u8], version: u32) -> std::result::Result<Model, St
         segmenter: OnceLock::new(),
         table: OnceLock::new(),
         cache: ScoreCache::default(),
+        piece_bytes: crate::long::PIECE_BYTES,
     })
 }
 
@@ -595,6 +598,7 @@ impl Model {
             segmenter: OnceLock::new(),
             table: OnceLock::new(),
             cache: ScoreCache::default(),
+            piece_bytes: crate::long::PIECE_BYTES,
         }
     }
 
@@ -626,6 +630,16 @@ impl Model {
     /// or off. On by default, [`DEFAULT_CACHE_BYTES`](crate::DEFAULT_CACHE_BYTES).
     pub fn set_cache_bytes(&mut self, bytes: usize) {
         self.cache = ScoreCache::new(bytes);
+    }
+
+    /// Scores a paragraph longer than `bytes` (at least 4; 1 MiB by default)
+    /// a piece of at most `bytes` at a time, so that memory does not grow
+    /// with its length. Its scores are those of the paragraph uncut: exactly
+    /// when every cut can fall after punctuation (jieba splits there anyway),
+    /// up to the words around a cut otherwise. The page model, the heading
+    /// check and [`Model::explain`] read such a paragraph by its first 64 KiB.
+    pub fn set_piece_bytes(&mut self, bytes: usize) {
+        self.piece_bytes = bytes.max(4);
     }
 
     /// How the paragraph score cache has done since the model was made or

@@ -10,7 +10,9 @@ use serde::Serialize;
 use rayon::prelude::*;
 
 use super::Model;
-use crate::data::Label;
+use crate::data::{Document, Label};
+use crate::features::LongScore;
+use crate::long::LongText;
 use crate::math::softmax;
 use crate::page::{HtmlLayout, PageInput};
 
@@ -107,19 +109,64 @@ impl Model {
     ///
     /// For a multinomial model this is naive Bayes's joint log-likelihood, the
     /// quantity linfa-bayes computes on dense input.
+    ///
+    /// A paragraph longer than [`Model::set_piece_bytes`] is scored a piece
+    /// at a time, with the same result.
     pub fn joint_log_likelihood(&self, text: &str) -> Vec<f64> {
-        let text = self.settings.normalizer.normalize(text);
-        self.normalized_jll(&text)
-    }
-
-    /// [`Model::joint_log_likelihood`] of text already normalised.
-    fn normalized_jll(&self, text: &str) -> Vec<f64> {
         let mut jll = vec![0.0; self.log_priors.len()];
-        self.normalized_jll_into(text, &mut jll);
+        self.raw_jll_into(text, &mut jll);
         jll
     }
 
-    /// [`Model::normalized_jll`] written into `jll` (one value per class).
+    /// The joint log-likelihoods of a raw paragraph written into `jll`, and
+    /// its normalised text (of a long paragraph, of its head: what the page
+    /// model reads of it).
+    fn raw_jll_into(&self, text: &str, jll: &mut [f64]) -> String {
+        if text.len() <= self.piece_bytes {
+            let normalized = self.settings.normalizer.normalize(text);
+            self.normalized_jll_into(&normalized, jll);
+            return normalized;
+        }
+        let mut long = self.long_scorer();
+        long.push(text);
+        long.finish(jll);
+        self.settings.normalizer.normalize(self.head(text))
+    }
+
+    /// What the page model, the heading check and [`Model::explain`] read of
+    /// a paragraph: all of it, or of one longer than the piece size its
+    /// first [`HEAD_BYTES`](crate::long::HEAD_BYTES).
+    fn head<'a>(&self, text: &'a str) -> &'a str {
+        if text.len() <= self.piece_bytes {
+            text
+        } else {
+            crate::long::head(text, crate::long::HEAD_BYTES)
+        }
+    }
+
+    /// A scorer of one long paragraph read a piece at a time.
+    pub(crate) fn long_scorer(&self) -> LongScorer<'_> {
+        LongScorer {
+            model: self,
+            raw: String::new(),
+            score: LongScore::default(),
+        }
+    }
+
+    /// The joint log-likelihoods of a long paragraph held in a file.
+    fn long_text_jll(&self, text: &LongText) -> std::io::Result<Vec<f64>> {
+        let mut long = self.long_scorer();
+        text.for_each_piece(|piece| {
+            long.push(piece);
+            Ok(())
+        })?;
+        let mut jll = vec![0.0; self.log_priors.len()];
+        long.finish(&mut jll);
+        Ok(jll)
+    }
+
+    /// The joint log-likelihoods of normalised text written into `jll` (one
+    /// value per class).
     /// A paragraph seen before takes its scores from the model's cache.
     fn normalized_jll_into(&self, text: &str, jll: &mut [f64]) {
         self.cache.scores(text, jll, |jll| {
@@ -185,7 +232,7 @@ impl Model {
     /// assert_eq!(labels, ["news", "clickbait", "clickbait"]);
     /// ```
     pub fn classify<S: AsRef<str>>(&self, page: &[S], context: Context) -> Vec<Prediction> {
-        self.classify_with(page, None, context)
+        self.classify_with(page, None, context, &[])
     }
 
     /// [`Model::classify`] of the blocks of an HTML page with what their
@@ -206,17 +253,44 @@ impl Model {
         layout: &HtmlLayout,
         context: Context,
     ) -> Vec<Prediction> {
-        self.classify_with(page, Some(layout), context)
+        self.classify_with(page, Some(layout), context, &[])
     }
 
+    /// [`Model::classify`] (or [`Model::classify_html`], for an HTML
+    /// document) of a document as a reader gives it: a paragraph too long to
+    /// hold in memory is scored from its file, a piece at a time. An error if
+    /// such a file cannot be read back.
+    pub fn classify_document(
+        &self,
+        doc: &Document,
+        context: Context,
+    ) -> crate::Result<Vec<Prediction>> {
+        let scored = doc
+            .long
+            .iter()
+            .map(|(i, text)| {
+                self.long_text_jll(text)
+                    .map(|jll| (*i, jll))
+                    .map_err(|e| crate::Error::io(&doc.path, e))
+            })
+            .collect::<crate::Result<Vec<_>>>()?;
+        let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let layout = doc.layout();
+        Ok(self.classify_with(&texts, layout.as_ref(), context, &scored))
+    }
+
+    /// [`Model::classify`] with the scores of some paragraphs given (their
+    /// index and joint log-likelihoods, in order of index): long paragraphs
+    /// whose text is only their head.
     fn classify_with<S: AsRef<str>>(
         &self,
         page: &[S],
         layout: Option<&HtmlLayout>,
         context: Context,
+        scored: &[(usize, Vec<f64>)],
     ) -> Vec<Prediction> {
         let paragraphs = page;
-        let (normalized, jll) = self.page_scores(paragraphs);
+        let (normalized, jll) = self.page_scores(paragraphs, scored);
         let k = self.log_priors.len();
         // A page of one paragraph has no page to read: naive Bayes alone.
         if let (Some(page), Context::Page) = (&self.page, context)
@@ -262,16 +336,28 @@ impl Model {
     /// A page's paragraphs normalised (once, for their features and the
     /// heading check) and their joint log-likelihoods in one flat table
     /// (`[t * k + c]` for paragraph `t` and class `c`): no vector per paragraph.
-    fn page_scores<S: AsRef<str>>(&self, page: &[S]) -> (Vec<String>, Vec<f64>) {
-        let normalized: Vec<String> = page
-            .iter()
-            .map(|p| self.settings.normalizer.normalize(p.as_ref()))
-            .collect();
+    /// Paragraphs in `scored` (index and scores, by index) take the scores
+    /// given.
+    fn page_scores<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        scored: &[(usize, Vec<f64>)],
+    ) -> (Vec<String>, Vec<f64>) {
         let k = self.log_priors.len();
-        let mut jll = vec![0.0; normalized.len() * k];
-        for (row, p) in jll.chunks_exact_mut(k).zip(&normalized) {
-            self.normalized_jll_into(p, row);
-        }
+        let mut jll = vec![0.0; page.len() * k];
+        let mut scored = scored.iter().peekable();
+        let normalized = jll
+            .chunks_exact_mut(k)
+            .zip(page)
+            .enumerate()
+            .map(|(i, (row, p))| match scored.next_if(|(at, _)| *at == i) {
+                Some((_, given)) => {
+                    row.copy_from_slice(given);
+                    self.settings.normalizer.normalize(p.as_ref())
+                }
+                None => self.raw_jll_into(p.as_ref(), row),
+            })
+            .collect();
         (normalized, jll)
     }
 
@@ -299,7 +385,7 @@ impl Model {
         layout: Option<&HtmlLayout>,
         positive: usize,
     ) -> PageInput {
-        let (normalized, jll) = self.page_scores(page);
+        let (normalized, jll) = self.page_scores(page, &[]);
         self.page_input_from(
             page,
             layout,
@@ -332,7 +418,10 @@ impl Model {
             _ => Vec::new(),
         };
         PageInput {
-            texts: page.iter().map(|p| p.as_ref().to_string()).collect(),
+            texts: page
+                .iter()
+                .map(|p| self.head(p.as_ref()).to_string())
+                .collect(),
             nb,
             hmm,
             html: layout.cloned(),
@@ -426,7 +515,7 @@ impl Model {
         context: Context,
     ) -> crate::Result<String> {
         let keep = self.keep_index(keep)?;
-        let preds = self.classify_with(paragraphs, layout, context);
+        let preds = self.classify_with(paragraphs, layout, context, &[]);
         Ok(kept(paragraphs, &preds, keep)
             .collect::<Vec<_>>()
             .join("\n"))
@@ -451,7 +540,7 @@ impl Model {
     pub fn explain(&self, text: &str, label: usize, top: usize) -> Vec<Contribution> {
         let others = (self.labels.len() - 1).max(1) as f64;
         let mut out: Vec<Contribution> = self
-            .vectorize(text)
+            .vectorize(self.head(text))
             .into_iter()
             .map(|(j, v)| {
                 let own = self.weights[label][j as usize];
@@ -474,6 +563,65 @@ impl Model {
     /// The label of a prediction.
     pub fn label(&self, p: &Prediction) -> &Label {
         &self.labels[p.label]
+    }
+}
+
+/// A long paragraph scored a piece at a time ([`Model::long_scorer`]): raw
+/// text is pushed in any pieces, and cut again where segmentation does not
+/// change ([`crate::long::cut_point`]) into pieces of at most the model's
+/// piece size, each normalised, segmented and counted.
+pub(crate) struct LongScorer<'m> {
+    model: &'m Model,
+    /// Raw text not yet scored: less than two pieces.
+    raw: String,
+    score: LongScore,
+}
+
+impl LongScorer<'_> {
+    /// Reads the next raw text of the paragraph.
+    pub(crate) fn push(&mut self, mut text: &str) {
+        let max = self.model.piece_bytes;
+        while !text.is_empty() {
+            let take =
+                crate::long::head(text, max.max(text.chars().next().map_or(0, char::len_utf8)));
+            self.raw.push_str(take);
+            text = &text[take.len()..];
+            while self.raw.len() > max {
+                let at = crate::long::cut_point(&self.raw, max, &self.model.settings.normalizer);
+                self.score_piece(at);
+            }
+        }
+    }
+
+    /// Scores the first `at` bytes of the raw text held, and drops them.
+    fn score_piece(&mut self, at: usize) {
+        let m = self.model;
+        let normalized = m.settings.normalizer.normalize(&self.raw[..at]);
+        let words = m.segmenter().cut(&normalized);
+        m.vocabulary.score_piece(
+            m.scoring_table(),
+            &normalized,
+            &words,
+            &m.settings.features,
+            &mut self.score,
+        );
+        self.raw.drain(..at);
+    }
+
+    /// The paragraph's joint log-likelihoods, written into `jll`.
+    pub(crate) fn finish(mut self, jll: &mut [f64]) {
+        while !self.raw.is_empty() {
+            let at = crate::long::cut_point(
+                &self.raw,
+                self.model.piece_bytes,
+                &self.model.settings.normalizer,
+            );
+            self.score_piece(at);
+        }
+        let m = self.model;
+        jll.copy_from_slice(&m.log_priors);
+        m.vocabulary
+            .finish_pieces(m.scoring_table(), &m.settings.features, self.score, jll);
     }
 }
 

@@ -104,16 +104,11 @@ fn bom_and_crlf_are_invisible() {
     assert_eq!(got, [("news", "国务院开会"), ("clickbait", "震惊")]);
 
     // Documents: a BOM'd CRLF text file gives clean paragraphs with their lines.
-    let mut docs = Vec::new();
-    for_each_document(
-        Path::new("p.txt"),
+    let (docs, _) = crate::common::read_documents(
+        "p.txt",
         "\u{FEFF}标题\r\n\r\n正文\r\n".as_bytes(),
         DocumentFormat::Text,
         OnInvalid::Error,
-        |d| {
-            docs.push(d);
-            Ok(())
-        },
     )
     .unwrap();
     let ps: Vec<(usize, &str)> = docs[0]
@@ -210,10 +205,15 @@ fn a_line_longer_than_the_cap_is_skipped_or_named_without_being_held() {
         },
     )
     .unwrap();
-    assert_eq!((docs, stats.skipped_invalid), (1, 1));
+    assert_eq!((docs, stats.skipped_overlong), (1, 1));
     let warning = stats.warning(Path::new("j.jsonl")).unwrap();
     assert!(
         warning.contains("line 1: the line is longer than 128 MiB"),
+        "{warning}"
+    );
+    // Counted as too long, not as "not UTF-8".
+    assert!(
+        warning.contains("(0 not UTF-8 text, 0 malformed records, 1 too long)"),
         "{warning}"
     );
     let junk = std::io::repeat(b'x').take((MAX_LINE_BYTES + 1) as u64);

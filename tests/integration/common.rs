@@ -77,6 +77,42 @@ pub fn run_args(bin: &str, args: &[&str]) -> Output {
     run(Command::new(bin).args(args))
 }
 
+/// Runs `newsbait-classify ARGS...` with `input` on its standard input (fed
+/// from a thread, so that a big input and a big output do not block).
+pub fn classify_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(classify_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let o = child.wait_with_output().unwrap();
+    // A command that stops reading early (an error) may close the pipe.
+    let _ = feeder.join().unwrap();
+    o
+}
+
+/// The documents `for_each_document` reads from `input`, and its statistics.
+pub fn read_documents(
+    path: &str,
+    input: &[u8],
+    format: newsbait::DocumentFormat,
+    policy: newsbait::OnInvalid,
+) -> newsbait::Result<(Vec<newsbait::Document>, newsbait::ReadStats)> {
+    let mut docs = Vec::new();
+    let stats = newsbait::for_each_document(Path::new(path), input, format, policy, |d| {
+        docs.push(d);
+        Ok(())
+    })?;
+    Ok((docs, stats))
+}
+
 /// Runs a command and returns its output; never waits on standard input.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.stdin(std::process::Stdio::null())

@@ -11,6 +11,7 @@ mod eval_pages;
 mod flags;
 mod fuzz_regressions;
 mod inputs;
+mod long_inputs;
 mod page_model;
 mod pipeline;
 mod properties;
