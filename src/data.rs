@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::html::{BlockFeatures, HtmlOptions, HtmlPage};
 use crate::long::{LongText, PIECE_BYTES, feed_line};
 use crate::text::{Paragraph, split_paragraphs};
+use crate::window::{Window, Windows};
 
 /// A class name, such as `news` or `clickbait`. Nothing in the library knows
 /// particular names: a model's labels are whatever its training data used.
@@ -604,6 +605,8 @@ pub struct Document {
     /// The paragraphs too long to hold (longer than 1 MiB: their `text` is
     /// their head), by index, with the whole text in a temporary file.
     pub(crate) long: Vec<(usize, LongText)>,
+    /// For a window of a long document, where it lies (see [`Document::window`]).
+    pub(crate) window: Option<Window>,
 }
 
 impl Document {
@@ -623,16 +626,53 @@ impl Document {
             tag_paths: Vec::new(),
             title: String::new(),
             long: Vec::new(),
+            window: None,
         }
     }
 
     /// Adds a paragraph of text, and its whole text when it is long.
-    fn push(&mut self, paragraph: Paragraph, long: Option<LongText>) {
+    pub(crate) fn push(&mut self, paragraph: Paragraph, long: Option<LongText>) {
         if let Some(long) = long {
             self.long.push((self.paragraphs.len(), long));
         }
         self.paragraphs.push(paragraph);
         self.features.push(BlockFeatures::default());
+    }
+
+    /// For a text document too long to classify as one page (more than
+    /// [`WINDOW_PARAGRAPHS`](crate::WINDOW_PARAGRAPHS) paragraphs or
+    /// [`WINDOW_BYTES`](crate::WINDOW_BYTES) of text), which of its
+    /// overlapping windows this is; `None` for a whole document. A reader
+    /// hands on a long document's windows in order: each of its paragraphs
+    /// is decided by the one window that has it outside its context.
+    pub fn window(&self) -> Option<Window> {
+        self.window
+    }
+
+    /// The indices of the paragraphs this document decides: all, or a
+    /// window's without its context.
+    pub fn decided(&self) -> std::ops::Range<usize> {
+        match self.window {
+            Some(w) => w.before..self.paragraphs.len() - w.after,
+            None => 0..self.paragraphs.len(),
+        }
+    }
+
+    /// A text document of this one's paragraphs from `from` on.
+    pub(crate) fn tail(&self, from: usize) -> Document {
+        let mut doc = Document::text(
+            &self.path,
+            self.record,
+            self.fields.clone(),
+            self.paragraphs[from..].to_vec(),
+        );
+        doc.long = self
+            .long
+            .iter()
+            .filter(|(i, _)| *i >= from)
+            .map(|(i, t)| (i - from, t.clone()))
+            .collect();
+        doc
     }
 
     /// The whole text of paragraph `i` when it is too long to hold (its
@@ -662,6 +702,7 @@ impl Document {
             tag_paths: Vec::with_capacity(blocks.len()),
             title,
             long: Vec::new(),
+            window: None,
         };
         for (i, block) in blocks.into_iter().enumerate() {
             let (text, tag_path, features) = block.into_parts();
@@ -957,42 +998,40 @@ fn read_text_formats<E: From<Error>>(
             Ok(stats)
         }
         DocumentFormat::Blocks => {
-            let mut doc: Option<Document> = None;
+            let mut doc: Option<Windows> = None;
             let stats = text_lines::<E>(path, reader, policy, |line_no, line, long| {
                 if line.trim().is_empty() {
                     if let Some(doc) = doc.take() {
-                        f(doc)?;
+                        f(doc.finish())?;
                     }
                     return Ok(());
                 }
                 let doc = doc.get_or_insert_with(|| {
-                    Document::text(path, Some(line_no), Map::new(), Vec::new())
+                    Windows::new(Document::text(path, Some(line_no), Map::new(), Vec::new()))
                 });
                 if !crate::text::is_separator(line) {
-                    doc.push(
-                        Paragraph {
-                            line: line_no,
-                            text: line.to_string(),
-                        },
-                        long,
-                    );
+                    let paragraph = Paragraph {
+                        line: line_no,
+                        text: line.to_string(),
+                    };
+                    doc.push(paragraph, long, &mut f)?;
                 }
                 Ok(())
             })?;
             if let Some(doc) = doc {
-                f(doc)?;
+                f(doc.finish())?;
             }
             Ok(stats)
         }
         DocumentFormat::Text => {
-            let mut doc = Document::text(path, None, Map::new(), Vec::new());
+            let mut doc = Windows::new(Document::text(path, None, Map::new(), Vec::new()));
             let stats = text_lines::<E>(path, reader, policy, |line_no, line, long| {
-                if let Some(p) = Paragraph::from_line(line_no, line) {
-                    doc.push(p, long);
+                match Paragraph::from_line(line_no, line) {
+                    Some(p) => doc.push(p, long, &mut f),
+                    None => Ok(()),
                 }
-                Ok(())
             })?;
-            f(doc)?;
+            f(doc.finish())?;
             Ok(stats)
         }
     }

@@ -45,6 +45,7 @@ mod segment;
 mod shape;
 mod text;
 mod train;
+mod window;
 
 pub use cache::{CacheStats, DEFAULT_CACHE_BYTES};
 pub use context::{DEFAULT_LIST_MARKERS, ListMarkers};
@@ -72,3 +73,4 @@ pub use page::{
 pub use params::TrainParams;
 pub use segment::{Segmenter, TokenizerSettings, UserWord, parse_user_dict};
 pub use text::{Normalizer, Paragraph, split_paragraphs};
+pub use window::{WINDOW_BYTES, WINDOW_CONTEXT, WINDOW_PARAGRAPHS, Window};

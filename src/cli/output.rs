@@ -183,6 +183,8 @@ pub fn classify_inputs(
     // is scored and formatted on every core; the main thread writes each
     // batch's output in input order. Two batches in flight bound memory.
     let batch_size = options.batch_size.max(1);
+    // Whether the windows of a long document read so far kept a paragraph.
+    let mut kept_before = false;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<RawDocument>>>(1);
         let reader = scope.spawn(move || {
@@ -251,7 +253,8 @@ pub fn classify_inputs(
                 Ok(())
             };
             let resolved = Resolved { keep, decision };
-            if let Err(e) = flush(model, batch, options, resolved, out, &mut stats, header) {
+            let written = (&mut stats, &mut kept_before);
+            if let Err(e) = flush(model, batch, options, resolved, out, written, header) {
                 result = Err(e);
                 break;
             }
@@ -306,7 +309,9 @@ fn flush(
     options: &ClassifyOptions,
     Resolved { keep, decision }: Resolved,
     out: &mut dyn Write,
-    stats: &mut ClassifyStats,
+    // The run's statistics, and whether the windows of a long document
+    // written so far kept a paragraph.
+    (stats, kept_before): (&mut ClassifyStats, &mut bool),
     mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     let formatted: Vec<Result<(Document, Formatted)>> = batch
@@ -331,10 +336,17 @@ fn flush(
         if no_context && doc.paragraphs.len() > 1 {
             stats.context_missing = true;
         }
-        stats.documents += 1;
-        stats.paragraphs += doc.paragraphs.len();
+        // A long document's windows are one document.
+        let window = doc.window();
+        if window.is_none_or(|w| w.last) {
+            stats.documents += 1;
+        }
+        if window.is_none_or(|w| w.first) {
+            *kept_before = false;
+        }
+        stats.paragraphs += doc.decided().len();
         header(&doc, out)?;
-        buf.write_to(out).map_err(|e| match e {
+        buf.write_to(out, kept_before).map_err(|e| match e {
             Copy::Read(e) => Error::io(&doc.path, e),
             Copy::Write(e) => Error::io(Path::new("<stdout>"), e),
         })?;
@@ -356,8 +368,8 @@ fn write_document(
         .input_format
         .unwrap_or_else(|| DocumentFormat::from_path(&doc.path));
     if let Some(keep) = keep {
-        if !doc.long.is_empty() {
-            return write_kept_long(doc, preds, options, keep, format, out);
+        if !doc.long.is_empty() || doc.window().is_some() {
+            return write_kept_streamed(doc, preds, options, keep, format, out);
         }
         let kept: Vec<&str> = kept(&texts, preds, keep).collect();
         if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
@@ -383,9 +395,11 @@ fn write_document(
     }
     match options.output {
         OutputFormat::Text => {
-            match doc.record {
-                Some(r) => writeln!(out, "== {file}:{r}")?,
-                None => writeln!(out, "== {file}")?,
+            // A long document's windows are one document: one header.
+            match (doc.record, doc.window()) {
+                (_, Some(w)) if !w.first => {}
+                (Some(r), _) => writeln!(out, "== {file}:{r}")?,
+                (None, _) => writeln!(out, "== {file}")?,
             }
             let width = model
                 .labels
@@ -393,7 +407,9 @@ fn write_document(
                 .map(|l| l.0.chars().count())
                 .max()
                 .unwrap_or(0);
-            for (para, p) in doc.paragraphs.iter().zip(preds) {
+            let decided = doc.decided();
+            let rows = doc.paragraphs[decided.clone()].iter().zip(&preds[decided]);
+            for (para, p) in rows {
                 write!(
                     out,
                     "{:>5}  {:<width$}  {:>7}  ",
@@ -423,7 +439,8 @@ fn write_document(
         }
         OutputFormat::Tsv => {
             let record = doc.record.map(|r| r.to_string()).unwrap_or_default();
-            for (i, (para, p)) in doc.paragraphs.iter().zip(preds).enumerate() {
+            let rows = doc.paragraphs.iter().zip(preds).enumerate();
+            for (i, (para, p)) in rows.skip(doc.decided().start).take(doc.decided().len()) {
                 let mut probs: Vec<String> = p.probs.iter().map(|x| format!("{x:.6}")).collect();
                 for c in top_labels(p, top_count(model, options)) {
                     probs.push(model.labels[c].0.clone());
@@ -468,11 +485,14 @@ fn write_document(
             // when they were inserted into the map.
             record.remove("paragraphs");
             let by_name = labels_by_name(model);
+            let decided = doc.decided();
             let paragraphs: Vec<ParagraphOut> = doc
                 .paragraphs
                 .iter()
                 .zip(preds)
                 .enumerate()
+                .skip(decided.start)
+                .take(decided.len())
                 .map(|(i, (para, p))| {
                     let path = doc.tag_paths.get(i).map(String::as_str);
                     ParagraphOut {
@@ -502,8 +522,8 @@ fn write_document(
                     }
                 })
                 .collect();
-            if !doc.long.is_empty() {
-                return write_record_long(doc, &record, paragraphs, out);
+            if !doc.long.is_empty() || doc.window().is_some() {
+                return write_record_streamed(doc, &record, paragraphs, out);
             }
             serde_json::to_writer(
                 &mut *out,
@@ -518,9 +538,11 @@ fn write_document(
 }
 
 /// `--keep` output of a document with long paragraphs (see
-/// [`crate::LongText`]): as [`write_document`] writes it, their text copied
-/// in from their files by [`Formatted::write_to`] instead of held.
-fn write_kept_long(
+/// [`crate::LongText`]) or of a window of a long document (see
+/// [`crate::Window`]): as [`write_document`] writes a document, long
+/// paragraphs' text copied in from their files by [`Formatted::write_to`]
+/// instead of held, and a long document's windows written as one document.
+fn write_kept_streamed(
     doc: &Document,
     preds: &[Prediction],
     options: &ClassifyOptions,
@@ -528,13 +550,10 @@ fn write_kept_long(
     format: DocumentFormat,
     out: &mut Formatted,
 ) -> std::io::Result<()> {
-    let kept = || {
-        preds
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| p.label == keep)
-            .map(|(i, _)| i)
-    };
+    let decided = doc.decided();
+    let kept = || decided.clone().filter(move |&i| preds[i].label == keep);
+    out.kept = kept().next().is_some();
+    let (first, last) = doc.window().map_or((true, true), |w| (w.first, w.last));
     if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
         let mut record = Map::new();
         if format != DocumentFormat::Jsonl {
@@ -544,19 +563,28 @@ fn write_kept_long(
             }
         }
         record.extend(doc.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
-        return write_record_with(out, &record, "text", |out| {
+        if first {
+            record_head(out, &record, "text")?;
             out.write_all(b"\"")?;
-            for (n, i) in kept().enumerate() {
-                if n > 0 {
-                    out.write_all(b"\\n")?;
-                }
-                match doc.long_text(i) {
-                    Some(long) => out.long(long, Escape::Json),
-                    None => out.write_all(&json_str_contents(&doc.paragraphs[i].text))?,
-                }
+        }
+        for (n, i) in kept().enumerate() {
+            if n == 0 {
+                // After what earlier windows kept.
+                out.separator(Separator::Between(b"\\n"));
+            } else {
+                out.write_all(b"\\n")?;
             }
-            out.write_all(b"\"")
-        });
+            match doc.long_text(i) {
+                Some(long) => out.long(long, Escape::Json),
+                None => out.write_all(&json_str_contents(&doc.paragraphs[i].text))?,
+            }
+        }
+        if last {
+            out.write_all(b"\"")?;
+            record_tail(out, &record, "text")?;
+            out.write_all(b"\n")?;
+        }
+        return Ok(());
     }
     for i in kept() {
         match doc.long_text(i) {
@@ -565,82 +593,85 @@ fn write_kept_long(
         }
         writeln!(out)?;
     }
-    if format == DocumentFormat::Blocks && kept().next().is_some() {
-        writeln!(out)?;
+    // Documents of a blocks file stay apart: a blank line after each that
+    // kept anything.
+    if format == DocumentFormat::Blocks && last {
+        out.separator(Separator::IfAny(b"\n"));
     }
     Ok(())
 }
 
-/// A JSONL output record of a document with long paragraphs: as
-/// [`RecordOut`] writes it, their text copied in from their files.
-fn write_record_long(
+/// A JSONL output record of a document with long paragraphs, or of a
+/// window of a long document: as [`RecordOut`] writes a document, long
+/// paragraphs' text copied in from their files, a long document's windows
+/// written as one record (the first writes its start, the last its end).
+fn write_record_streamed(
     doc: &Document,
     record: &Map<String, Value>,
     paragraphs: Vec<ParagraphOut<'_>>,
     out: &mut Formatted,
 ) -> std::io::Result<()> {
-    write_record_with(out, record, "paragraphs", |out| {
+    let (first, last) = doc.window().map_or((true, true), |w| (w.first, w.last));
+    if first {
+        record_head(out, record, "paragraphs")?;
         out.write_all(b"[")?;
-        for (i, mut p) in paragraphs.into_iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            let Some(long) = doc.long_text(i) else {
-                serde_json::to_writer(&mut *out, &p)?;
-                continue;
-            };
-            // The fields before `text`, then `text` from the file, then `top`.
-            p.text = None;
-            let top = p.top.take();
-            let mut head = serde_json::to_vec(&p)?;
-            head.pop();
-            out.write_all(&head)?;
-            out.write_all(b",\"text\":\"")?;
-            out.long(long, Escape::Json);
-            out.write_all(b"\"")?;
-            if let Some(top) = top {
-                out.write_all(b",\"top\":")?;
-                serde_json::to_writer(&mut *out, &top)?;
-            }
-            out.write_all(b"}")?;
-        }
-        out.write_all(b"]")
-    })?;
-    out.write_all(b"\n")
-}
-
-/// Writes the JSON object `record` (keys in order, as serde_json writes a
-/// map) with the value of `key` (which `record` does not hold) in its place
-/// written by `value`.
-fn write_record_with(
-    out: &mut Formatted,
-    record: &Map<String, Value>,
-    key: &str,
-    value: impl FnOnce(&mut Formatted) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut value = Some(value);
-    out.write_all(b"{")?;
-    let mut first = true;
-    let mut entry = |out: &mut Formatted, k: &str| -> std::io::Result<()> {
-        if !std::mem::take(&mut first) {
+    }
+    let decided = doc.decided();
+    for (n, mut p) in paragraphs.into_iter().enumerate() {
+        // Every window decides a paragraph at least.
+        if n > 0 || !first {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, k)?;
-        out.write_all(b":")
-    };
-    for (k, v) in record.iter().filter(|(k, _)| k.as_str() != key) {
-        if k.as_str() > key
-            && let Some(value) = value.take()
-        {
-            entry(out, key)?;
-            value(out)?;
+        let Some(long) = doc.long_text(decided.start + n) else {
+            serde_json::to_writer(&mut *out, &p)?;
+            continue;
+        };
+        // The fields before `text`, then `text` from the file, then `top`.
+        p.text = None;
+        let top = p.top.take();
+        let mut head = serde_json::to_vec(&p)?;
+        head.pop();
+        out.write_all(&head)?;
+        out.write_all(b",\"text\":\"")?;
+        out.long(long, Escape::Json);
+        out.write_all(b"\"")?;
+        if let Some(top) = top {
+            out.write_all(b",\"top\":")?;
+            serde_json::to_writer(&mut *out, &top)?;
         }
-        entry(out, k)?;
-        serde_json::to_writer(&mut *out, v)?;
+        out.write_all(b"}")?;
     }
-    if let Some(value) = value.take() {
-        entry(out, key)?;
-        value(out)?;
+    if last {
+        out.write_all(b"]")?;
+        record_tail(out, record, "paragraphs")?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The start of the JSON object `record` as serde_json writes a map (keys
+/// in order), up to the value of `key` (which `record` does not hold):
+/// `{"a":1,"key":`.
+fn record_head(out: &mut Formatted, record: &Map<String, Value>, key: &str) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    for (k, v) in record.iter().filter(|(k, _)| k.as_str() < key) {
+        serde_json::to_writer(&mut *out, k)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, v)?;
+        out.write_all(b",")?;
+    }
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b":")
+}
+
+/// The rest of the JSON object [`record_head`] started, after the value of
+/// `key`: `,"z":2}`.
+fn record_tail(out: &mut Formatted, record: &Map<String, Value>, key: &str) -> std::io::Result<()> {
+    for (k, v) in record.iter().filter(|(k, _)| k.as_str() > key) {
+        out.write_all(b",")?;
+        serde_json::to_writer(&mut *out, k)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, v)?;
     }
     out.write_all(b"}")
 }
@@ -665,11 +696,31 @@ enum Escape {
 }
 
 /// A document's output, formatted on a worker: bytes, with the text of long
-/// paragraphs left to copy in from their files when it is written.
+/// paragraphs left to copy in from their files when it is written, and for
+/// a window of a long document the separators that depend on what earlier
+/// windows kept.
 #[derive(Default)]
 struct Formatted {
-    parts: Vec<(Vec<u8>, LongText, Escape)>,
+    parts: Vec<(Vec<u8>, Part)>,
     bytes: Vec<u8>,
+    /// `--keep`: whether this kept a paragraph.
+    kept: bool,
+}
+
+/// What comes after some bytes of a [`Formatted`].
+enum Part {
+    Long(LongText, Escape),
+    Separator(Separator),
+}
+
+/// Bytes written between the windows of a long document under `--keep`,
+/// depending on whether earlier windows of the document kept a paragraph.
+#[derive(Debug, Clone, Copy)]
+enum Separator {
+    /// Written when earlier windows and this one kept a paragraph.
+    Between(&'static [u8]),
+    /// Written when any window so far, this one included, kept one.
+    IfAny(&'static [u8]),
 }
 
 /// Why writing a [`Formatted`] failed: reading a long paragraph's file or
@@ -682,21 +733,46 @@ enum Copy {
 impl Formatted {
     fn with_capacity(bytes: usize) -> Self {
         Formatted {
-            parts: Vec::new(),
             bytes: Vec::with_capacity(bytes),
+            ..Formatted::default()
         }
     }
 
     /// The text of a long paragraph, to copy in here.
     fn long(&mut self, text: &LongText, escape: Escape) {
         let before = std::mem::take(&mut self.bytes);
-        self.parts.push((before, text.clone(), escape));
+        self.parts.push((before, Part::Long(text.clone(), escape)));
     }
 
-    /// Writes it all, long paragraphs' text read a piece at a time.
-    fn write_to(self, out: &mut dyn Write) -> std::result::Result<(), Copy> {
-        for (before, text, escape) in self.parts {
+    /// A separator between windows, here.
+    fn separator(&mut self, separator: Separator) {
+        let before = std::mem::take(&mut self.bytes);
+        self.parts.push((before, Part::Separator(separator)));
+    }
+
+    /// Writes it all, long paragraphs' text read a piece at a time;
+    /// `kept_before` says whether earlier windows of its document kept a
+    /// paragraph, and is updated.
+    fn write_to(
+        self,
+        out: &mut dyn Write,
+        kept_before: &mut bool,
+    ) -> std::result::Result<(), Copy> {
+        let kept = self.kept;
+        for (before, part) in self.parts {
             out.write_all(&before).map_err(Copy::Write)?;
+            let (text, escape) = match part {
+                Part::Long(text, escape) => (text, escape),
+                Part::Separator(s) => {
+                    let bytes = match s {
+                        Separator::Between(b) if *kept_before && kept => b,
+                        Separator::IfAny(b) if *kept_before || kept => b,
+                        _ => &[],
+                    };
+                    out.write_all(bytes).map_err(Copy::Write)?;
+                    continue;
+                }
+            };
             let mut failed = None;
             let read = text.for_each_piece(|piece| {
                 let written = match escape {
@@ -715,6 +791,7 @@ impl Formatted {
             }
             read.map_err(Copy::Read)?;
         }
+        *kept_before |= kept;
         out.write_all(&self.bytes).map_err(Copy::Write)
     }
 }
@@ -748,7 +825,7 @@ struct ParagraphOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tag: Option<&'a str>,
     /// Always there but for a long paragraph's, which is copied in from its
-    /// file (see [`write_record_long`]).
+    /// file (see [`write_record_streamed`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -65,6 +65,18 @@ fn a_paragraph_scored_in_pieces_scores_as_the_whole() {
     );
 }
 
+/// The documents (windows) a text input is read as.
+fn text_documents(page: &str) -> Vec<newsbait::Document> {
+    read_documents(
+        "p.txt",
+        page.as_bytes(),
+        DocumentFormat::Text,
+        OnInvalid::Error,
+    )
+    .unwrap()
+    .0
+}
+
 /// A text page whose middle line is longer than [`PIECE_BYTES`].
 fn page_with_long_line() -> (String, String) {
     let long = long_paragraph(NEWS, PIECE_BYTES + 300_000);
@@ -75,13 +87,7 @@ fn page_with_long_line() -> (String, String) {
 #[test]
 fn a_line_too_long_to_hold_is_read_into_a_file_and_scored_as_in_memory() {
     let (page, long) = page_with_long_line();
-    let (docs, _) = read_documents(
-        "p.txt",
-        page.as_bytes(),
-        DocumentFormat::Text,
-        OnInvalid::Error,
-    )
-    .unwrap();
+    let docs = text_documents(&page);
     let doc = &docs[0];
     let lines: Vec<usize> = doc.paragraphs.iter().map(|p| p.line).collect();
     assert_eq!(lines, [1, 2, 3, 4]);
@@ -182,4 +188,114 @@ fn the_writers_stream_a_long_paragraph_whole() {
         .find(|l| l.trim_start().starts_with("3 "))
         .unwrap();
     assert!(line.ends_with('…') && line.chars().count() < 100, "{line}");
+}
+
+/// A text page of `n` short lines, news and clickbait in turn.
+fn long_page(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let pool = if i % 3 == 0 { CLICKBAIT } else { NEWS };
+            format!("{}{i}\n", pool[i % pool.len()])
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_document_is_read_in_overlapping_windows_deciding_each_paragraph_once() {
+    use newsbait::{WINDOW_CONTEXT, WINDOW_PARAGRAPHS};
+    let n = 2 * WINDOW_PARAGRAPHS + 500;
+    let page = long_page(n);
+    let docs = text_documents(&page);
+    assert!(docs.len() >= 3, "{} windows", docs.len());
+    let mut decided = Vec::new();
+    for (k, doc) in docs.iter().enumerate() {
+        let w = doc.window().expect("a window");
+        assert_eq!((w.first, w.last), (k == 0, k + 1 == docs.len()));
+        assert_eq!(w.before, if k == 0 { 0 } else { WINDOW_CONTEXT });
+        assert_eq!(w.after, if w.last { 0 } else { WINDOW_CONTEXT });
+        assert!(doc.paragraphs.len() <= WINDOW_PARAGRAPHS + 2 * WINDOW_CONTEXT);
+        decided.extend(doc.decided().map(|i| doc.paragraphs[i].line));
+        // The context is the neighbouring paragraphs.
+        let lines: Vec<usize> = doc.paragraphs.iter().map(|p| p.line).collect();
+        assert!(lines.windows(2).all(|w| w[1] == w[0] + 1));
+    }
+    assert_eq!(decided, (1..=n).collect::<Vec<_>>());
+    // Below the bounds: one whole document, as before.
+    let docs = text_documents(&long_page(100));
+    assert_eq!((docs.len(), docs[0].window()), (1, None));
+}
+
+#[test]
+fn the_writers_write_a_long_document_as_one() {
+    let n = newsbait::WINDOW_PARAGRAPHS + 700;
+    let page = long_page(n);
+    let model = Model::shipped().unwrap();
+    let lines: Vec<&str> = page.lines().collect();
+
+    let jsonl = classify(&["--no-context", "-f", "jsonl", "-"], page.as_bytes());
+    assert_eq!(jsonl.lines().count(), 1);
+    let record: Value = serde_json::from_str(jsonl.trim_end()).unwrap();
+    assert_eq!(record["file"], "-");
+    let paragraphs = record["paragraphs"].as_array().unwrap();
+    assert_eq!(paragraphs.len(), n);
+    for (i, (p, text)) in paragraphs.iter().zip(&lines).enumerate() {
+        assert_eq!(
+            (p["line"].as_u64(), p["text"].as_str()),
+            (Some(i as u64 + 1), Some(*text))
+        );
+        // On its own, each paragraph gets what the model gives it alone.
+        let alone = model.label(&model.predict(text)).as_str();
+        assert_eq!(p["label"].as_str(), Some(alone), "line {}", i + 1);
+    }
+
+    let with_context = classify(&["-f", "jsonl", "-"], page.as_bytes());
+    let record: Value = serde_json::from_str(with_context.trim_end()).unwrap();
+    let labels: Vec<&str> = record["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), n);
+
+    let tsv = classify(&["-f", "tsv", "-"], page.as_bytes());
+    let rows: Vec<&str> = tsv.lines().collect();
+    assert_eq!(rows.len(), n + 1);
+    let tsv_labels: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| r.split('\t').nth(3).unwrap())
+        .collect();
+    assert_eq!(tsv_labels, labels);
+
+    let text = classify(&["-"], page.as_bytes());
+    assert_eq!(text.lines().filter(|l| l.starts_with("== ")).count(), 1);
+    assert_eq!(text.lines().count(), n + 1);
+
+    let kept = classify(&["--keep", "news", "-"], page.as_bytes());
+    let expected: Vec<&str> = lines
+        .iter()
+        .zip(&labels)
+        .filter(|(_, l)| **l == "news")
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(kept.lines().collect::<Vec<_>>(), expected);
+    let kept_jsonl = classify(&["--keep", "news", "-f", "jsonl", "-"], page.as_bytes());
+    let record: Value = serde_json::from_str(kept_jsonl.trim_end()).unwrap();
+    assert_eq!(record["text"].as_str().unwrap(), expected.join("\n"));
+
+    // Blocks: a long block and a short one stay apart, each kept text
+    // followed by one blank line.
+    let blocks = format!("{page}\n{}\n{}\n", NEWS[1], NEWS[2]);
+    let kept = classify(
+        &["--input-format", "blocks", "--keep", "news", "-"],
+        blocks.as_bytes(),
+    );
+    let parts: Vec<&str> = kept.split("\n\n").collect();
+    assert_eq!(
+        parts.len(),
+        3,
+        "{:?}",
+        &kept[kept.len().saturating_sub(200)..]
+    );
+    assert_eq!(parts[0].lines().collect::<Vec<_>>(), expected);
 }
