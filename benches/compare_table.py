@@ -1,6 +1,8 @@
 """Prints the README's comparison table from the reports benches/compare.sh wrote.
 
 Usage: python3 benches/compare_table.py target/compare
+       python3 benches/compare_table.py target/compare --readme README.md
+           (writes the README's first table, whole pages, between its pages-table markers)
 """
 import json
 import sys
@@ -96,5 +98,61 @@ def pages_table(out):
         print(page_row(name, form, cleaning, speed))
 
 
+def cleaning_of(report):
+    """The cleaning figures of an eval report (--extracted or --pages)."""
+    if report is None:
+        return None
+    return report["extracted"]["cleaning"] if report.get("extracted") else report["pages"]["cleaning"]
+
+
+def readme_table(out):
+    """The README's first table (whole pages beside trafilatura) and its closing note."""
+    out = Path(out)
+    rows = [("**newsbait** (page model, site-fold CV)", "HTML", "newsbait/daniel-html-cv"),
+            ("**newsbait** (page model, site-fold CV)", "text blocks", "newsbait/daniel-text-cv"),
+            ("trafilatura 2.3.1, `favor_precision=True`", "HTML", "trafilatura-precision/daniel"),
+            ("trafilatura 2.3.1, default", "HTML", "trafilatura/daniel"),
+            ("a perfect block classifier", "text blocks", "newsbait/daniel-gold")]
+    lines = ["| tool | input | precision | recall | F1 | median page F1 |",
+             "|---|---|---|---|---|---|"]
+    for name, form, key in rows:
+        c = cleaning_of(load(out / key / "report.json"))
+        a = c["all"] if c else {}
+        cells = [name, form] + [fmt(a.get(k)) for k in ("precision", "recall", "f1", "median_page_f1")]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for form, key in [("HTML", "newsbait/daniel-html-cv"), ("text", "newsbait/daniel-text-cv")]:
+        c = cleaning_of(load(out / key / "report.json"))
+        if c:
+            folds = ", ".join(f"{g['value']}: {g['f1']:.3f} / {g['median_page_f1']:.3f}"
+                              for g in c["per_fold"])
+            lines.append(f"newsbait {form}, F1 / median page F1 per site fold: {folds}.")
+    lines.append("")
+    lines.append("Written by `benches/compare.sh` (`benches/compare_table.py --readme`) from one run: "
+                 "newsbait `newsbait-eval --pages ../shared/corpus/pages/daniel-html.jsonl --cv-by fold "
+                 "--train ../shared/corpus/train.jsonl --calibrate ../shared/corpus/dev.jsonl` (HTML) and "
+                 "the same with `--pages ../shared/corpus/pages/daniel.jsonl --reference "
+                 "../shared/corpus/pages/daniel-html.jsonl` (text): the page model fitted on the other "
+                 "four folds' sites, the naive Bayes on train.jsonl, which holds no DAnIEL page; "
+                 "trafilatura's kept text (`benches/peers/trafilatura_pages.py`) scored by `newsbait-eval "
+                 "--pages ../shared/corpus/pages/daniel-html.jsonl --extracted`; the perfect block "
+                 "classifier keeps the news-labelled blocks of daniel.jsonl, scored the same way.")
+    return "\n".join(lines)
+
+
+def write_readme(out, readme):
+    """Puts readme_table(out) between the README's pages-table markers."""
+    begin, end = "<!-- pages-table:begin", "<!-- pages-table:end -->"
+    text = Path(readme).read_text(encoding="utf-8")
+    i, j = text.index(begin), text.index(end)
+    head = text[:i] + text[i:].split("\n", 1)[0] + "\n"
+    Path(readme).write_text(head + readme_table(out) + "\n" + text[j:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "target/compare")
+    args = sys.argv[1:]
+    if "--readme" in args:
+        k = args.index("--readme")
+        write_readme(args[0] if k != 0 else "target/compare", args[k + 1])
+    else:
+        main(args[0] if args else "target/compare")

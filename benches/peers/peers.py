@@ -117,10 +117,12 @@ def load_split(path: Path, limit: int | None = None) -> list[Example]:
 
 
 def load_pages(pages_dir: Path, max_pages: int | None = None) -> list[Example]:
-    """Every line of every page in ``pages/*.jsonl``; source is the file's stem."""
+    """Every line of the labelled NetEase pages (``pages/netease.jsonl``, the pages
+    compare.sh scores the peers' line predictions on; the DAnIEL files are scored
+    as whole pages instead); source is the file's stem."""
+    path = pages_dir / "netease.jsonl"
     return [
         to_example(line, source=path.stem, page=page["page"])
-        for path in sorted(pages_dir.glob("*.jsonl"))
         for page in read_jsonl(path)[:max_pages]
         for line in page["lines"]
     ]
