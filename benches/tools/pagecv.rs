@@ -224,5 +224,21 @@ fn main() -> Result<()> {
         "NetEase line accuracy (CV by page) {:.4}",
         line_accuracy(&net, &keep_net)
     );
+    // Where NetEase's errors are: its first line (the title), or news lines
+    // dropped further down, or bait kept.
+    let (mut title, mut dropped, mut kept) = (0, 0, 0);
+    for (d, k) in net.data.iter().zip(&keep_net) {
+        for (i, (k, t)) in k.iter().flatten().zip(&d.truth).enumerate() {
+            match (t, k) {
+                (true, false) if i == 0 => title += 1,
+                (true, false) => dropped += 1,
+                (false, true) => kept += 1,
+                _ => {}
+            }
+        }
+    }
+    println!(
+        "NetEase errors: {title} titles (line 1) and {dropped} other news lines dropped, {kept} bait lines kept"
+    );
     Ok(())
 }
