@@ -75,33 +75,59 @@ impl ListMarkers {
     /// assert!(!m.is_heading("推荐阅读这篇关于经济形势的长篇报道和评论"));
     /// ```
     pub fn is_heading(&self, text: &str) -> bool {
-        self.is_heading_within(text, self.longest())
+        self.prepared().is_heading(text)
     }
 
-    /// Characters in the longest phrase.
-    fn longest(&self) -> usize {
+    /// The phrases ready to check many paragraphs (a page's) against: their
+    /// lengths counted once.
+    pub(crate) fn prepared(&self) -> Headings<'_> {
+        let phrases: Vec<(&str, usize)> = self
+            .phrases
+            .iter()
+            .map(|p| (p.as_str(), p.chars().count()))
+            .collect();
+        let longest = phrases.iter().map(|&(_, n)| n).max().unwrap_or(0);
+        Headings { phrases, longest }
+    }
+}
+
+/// [`ListMarkers`] prepared by [`ListMarkers::prepared`]: each phrase with its
+/// length in characters, and the longest.
+pub(crate) struct Headings<'a> {
+    phrases: Vec<(&'a str, usize)>,
+    longest: usize,
+}
+
+impl Headings<'_> {
+    /// [`ListMarkers::is_heading`]: the paragraph's letters and digits hold a
+    /// phrase and are at most two characters more than it.
+    pub(crate) fn is_heading(&self, text: &str) -> bool {
+        // Most paragraphs are far longer than any heading: stop at the first
+        // letter past the longest phrase's length plus two.
+        let limit = self.longest + 2;
+        let mut core = String::new();
+        let mut len = 0;
+        for c in text.chars().filter(is_letter_or_digit) {
+            if len == limit {
+                return false;
+            }
+            core.push(c);
+            len += 1;
+        }
         self.phrases
             .iter()
-            .map(|p| p.chars().count())
-            .max()
-            .unwrap_or(0)
+            .any(|&(p, plen)| len <= plen + 2 && contains(&core, p))
     }
+}
 
-    /// [`ListMarkers::is_heading`] with the longest phrase's length given, so
-    /// that a page's paragraphs are checked without counting it again each time.
-    fn is_heading_within(&self, text: &str, longest: usize) -> bool {
-        // Most paragraphs are far longer than any heading: stop counting early.
-        let limit = longest + 2;
-        if text.chars().filter(is_letter_or_digit).nth(limit).is_some() {
-            return false;
-        }
-        let core: String = text.chars().filter(is_letter_or_digit).collect();
-        let len = core.chars().count();
-        self.phrases.iter().any(|p| {
-            let plen = p.chars().count();
-            core.contains(p.as_str()) && len <= plen + 2
-        })
-    }
+/// `haystack.contains(needle)` for a haystack of a few characters, without
+/// the set-up of a substring searcher.
+fn contains(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
 }
 
 impl ContextModel {
@@ -148,9 +174,9 @@ impl ContextModel {
     /// Overrides the emissions of list headings: a heading is its label for sure.
     pub fn mark_headings<S: AsRef<str>>(&self, paragraphs: &[S], emissions: &mut [Vec<f64>]) {
         let Some(markers) = &self.markers else { return };
-        let longest = markers.longest();
+        let headings = markers.prepared();
         for (p, e) in paragraphs.iter().zip(emissions.iter_mut()) {
-            if markers.is_heading_within(p.as_ref(), longest) {
+            if headings.is_heading(p.as_ref()) {
                 for (c, v) in e.iter_mut().enumerate() {
                     // Far beyond any naive Bayes margin, yet finite.
                     *v = if c == markers.label { 0.0 } else { -50.0 };

@@ -226,9 +226,37 @@ fn shift(a: &[f64], k: isize) -> Vec<f64> {
         .collect()
 }
 
-fn bigrams(t: &str) -> std::collections::BTreeSet<(char, char)> {
-    let c: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
-    c.windows(2).map(|w| (w[0], w[1])).collect()
+/// The distinct pairs of adjacent characters of `t` (whitespace left out),
+/// each packed into one number (first character high), sorted.
+fn bigrams(t: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(t.len() / 3 + 1);
+    let mut chars = t.chars().filter(|c| !c.is_whitespace());
+    if let Some(mut prev) = chars.next() {
+        for c in chars {
+            out.push(u64::from(prev) << 32 | u64::from(c));
+            prev = c;
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many elements two sorted slices without repeats share.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 fn parent(path: &str, k: usize) -> String {
@@ -247,7 +275,7 @@ fn parent(path: &str, k: usize) -> String {
 fn body_similarity(texts: &[String], (a, b): (usize, usize)) -> Vec<f64> {
     let sets: Vec<_> = texts.iter().map(|t| bigrams(t)).collect();
     // In how many run blocks each bigram occurs.
-    let mut in_run: std::collections::HashMap<(char, char), usize> = Default::default();
+    let mut in_run: rustc_hash::FxHashMap<u64, usize> = Default::default();
     for set in sets.iter().take(b + 1).skip(a) {
         for g in set {
             *in_run.entry(*g).or_default() += 1;
@@ -304,7 +332,8 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
             )
         })
         .collect();
-    let head: Vec<bool> = page.texts.iter().map(|t| markers.is_heading(t)).collect();
+    let headings = markers.prepared();
+    let head: Vec<bool> = page.texts.iter().map(|t| headings.is_heading(t)).collect();
     // Main block: most characters outside links, first on ties, among the
     // blocks that end a sentence when there are any (on a short page the
     // headline can be the longest block).
@@ -564,7 +593,7 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
                 .map(|t| {
                     let bg = bigrams(t);
                     if bg.len() >= 3 {
-                        bg.intersection(&tb).count() as f64 / bg.len() as f64
+                        shared(&bg, &tb) as f64 / bg.len() as f64
                     } else {
                         0.0
                     }
