@@ -105,7 +105,7 @@ impl Headings<'_> {
         // Most paragraphs are far longer than any heading: stop at the first
         // letter past the longest phrase's length plus two.
         let limit = self.longest + 2;
-        let mut core = String::new();
+        let mut core = String::with_capacity(4 * limit);
         let mut len = 0;
         for c in text.chars().filter(is_letter_or_digit) {
             if len == limit {
@@ -116,7 +116,7 @@ impl Headings<'_> {
         }
         self.phrases
             .iter()
-            .any(|&(p, plen)| len <= plen + 2 && contains(&core, p))
+            .any(|&(p, plen)| (plen..=plen + 2).contains(&len) && contains(&core, p))
     }
 }
 

@@ -191,12 +191,12 @@ pub fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln().clamp(-9.0, 9.0)
 }
 
-fn nchars(t: &str) -> usize {
-    t.chars().filter(|c| !c.is_whitespace()).count()
-}
-
-fn core(t: &str) -> Vec<char> {
-    t.chars().filter(crate::text::is_letter_or_digit).collect()
+/// A block's characters other than whitespace, and how many of them are
+/// [`PUNCT`], counted in one pass.
+fn char_counts(t: &str) -> (usize, usize) {
+    t.chars()
+        .filter(|c| !c.is_whitespace())
+        .fold((0, 0), |(n, p), c| (n + 1, p + usize::from(PUNCT.contains(&c))))
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -301,7 +301,14 @@ fn body_similarity(texts: &[String], (a, b): (usize, usize)) -> Vec<f64> {
 pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
     let n = page.texts.len();
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
-    let len: Vec<f64> = page.texts.iter().map(|t| nchars(t) as f64).collect();
+    let (len, punct): (Vec<f64>, Vec<f64>) = page
+        .texts
+        .iter()
+        .map(|t| {
+            let (n, p) = char_counts(t);
+            (n as f64, p as f64 / (n as f64).max(1.0))
+        })
+        .unzip();
     let ll: Vec<f64> = len.iter().map(|l| l.ln_1p()).collect();
     let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
     let neutral = BlockFeatures::default();
@@ -314,12 +321,6 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         })
         .collect();
     let link: Vec<f64> = blocks.iter().map(|b| f64::from(b.link_share)).collect();
-    let punct: Vec<f64> = page
-        .texts
-        .iter()
-        .zip(&len)
-        .map(|(t, &l)| t.chars().filter(|c| PUNCT.contains(c)).count() as f64 / l.max(1.0))
-        .collect();
     let stop: Vec<f64> = page
         .texts
         .iter()
@@ -392,15 +393,19 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
             i += 1;
         }
     }
-    let pre: Vec<Vec<char>> = page
+    // A block's first two letters or digits, if it has two.
+    let pre: Vec<Option<(char, char)>> = page
         .texts
         .iter()
-        .map(|t| core(t).into_iter().take(2).collect())
+        .map(|t| {
+            let mut core = t.chars().filter(crate::text::is_letter_or_digit);
+            core.next().zip(core.next())
+        })
         .collect();
     let spre: Vec<f64> = (0..n)
         .map(|i| {
             bool_f(
-                pre[i].len() == 2
+                pre[i].is_some()
                     && ((i > 0 && pre[i - 1] == pre[i]) || (i + 1 < n && pre[i + 1] == pre[i])),
             )
         })
