@@ -1,50 +1,92 @@
-//! The paragraph score cache: from a normalised paragraph to its naive Bayes
-//! scores (`log prior(c) + Σ x_j · w(c, j)` for each class).
+//! The paragraph score cache: from a paragraph's text, as it stands on the
+//! page, to its naive Bayes scores (`log prior(c) + Σ x_j · w(c, j)` for each
+//! class) and what the page model reads of its text alone.
 //!
 //! A paragraph's scores depend on its text alone, never on its neighbours, so
 //! a paragraph seen before (a site's navigation, footer and teaser lists,
 //! repeated on every page of a crawl) costs a hash lookup instead of
-//! segmentation and feature hashing. Page decoding (the page model, the HMM)
-//! still runs on every page, from these scores.
+//! normalisation, segmentation and feature hashing, and its page-model
+//! counts (characters, punctuation, bigrams) are not taken again. Page
+//! decoding (the page model, the HMM) still runs on every page, from these.
 //!
-//! The cache holds at most its capacity in bytes, counted per entry as the
-//! paragraph's bytes, its scores and [`ENTRY_OVERHEAD`]; quick_cache evicts by
-//! CLOCK-PRO (new entries start cold, so a stream of text seen once does not
-//! push out what repeats). A value is the exact result of the computation it
-//! replaces, so output is the same bytes with the cache on or off and for any
-//! number of threads; only the hit counts can differ between runs on several
-//! threads (two threads may miss on the same paragraph at once).
+//! A long paragraph (over [`DOORKEEPER_FROM`] bytes) is kept from its second
+//! sighting on: a doorkeeper, a fixed table of the hashes of paragraphs seen
+//! once, tells a first sighting from a second, so that an article's
+//! paragraphs, seen once, cost neither an entry nor the memory it would take.
+//! A site's chrome (menus, teaser headlines, footers) is short: it is kept at
+//! once, and a crawl's second page already finds it. The
+//! cache holds at most its capacity in bytes, counted per entry as the
+//! paragraph's bytes, what it keeps of it and [`ENTRY_OVERHEAD`], plus the
+//! doorkeeper's table (at most 1/32 of the capacity); quick_cache evicts by CLOCK-PRO (new
+//! entries start cold, so a stream of text seen once does not push out what
+//! repeats). A value is the exact result of the
+//! computation it replaces, so output is the same bytes with the cache on or
+//! off and for any number of threads; only the hit counts can differ between
+//! runs on several threads (two threads may miss on the same paragraph at once).
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
+use crate::page::BlockText;
+
 /// The size of a model's paragraph score cache unless set otherwise
 /// ([`crate::Model::set_cache_bytes`]): 32 MiB, room for about 200,000 short
 /// paragraphs.
 pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
 
-/// What an entry costs besides its text and scores: the key's and value's
-/// pointers, the `Arc`'s counts, the cache's slot and hash-table entry, and
-/// the allocator's rounding of two small allocations.
-const ENTRY_OVERHEAD: usize = 112;
+/// What an entry costs besides its text and what it keeps: the key's and
+/// value's pointers, the `Arc`'s counts, the cache's slot and hash-table
+/// entry, and the allocator's rounding of three small allocations.
+const ENTRY_OVERHEAD: usize = 128;
+
+/// What is known of a paragraph's text alone: its scores and, when a page
+/// model asked for it, what that reads of the text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Scored {
+    /// `log prior(c) + Σ x_j · w(c, j)` for each class.
+    pub(crate) jll: Box<[f64]>,
+    /// The page model's counts of the text ([`BlockText::of`]).
+    pub(crate) block: Option<BlockText>,
+}
+
+impl Scored {
+    /// The bytes it holds outside its own struct.
+    fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val::<[f64]>(&self.jll)
+            + self.block.as_ref().map_or(0, BlockText::heap_bytes)
+    }
+}
+
+/// Paragraphs of at most this many bytes are kept at once; longer ones from
+/// their second sighting. In a crawl-shaped input (`benches/speed.sh`), 98%
+/// of the distinct paragraphs seen more than once are this short, and 90% of
+/// the text seen only once is longer.
+const DOORKEEPER_FROM: usize = 128;
+
+/// The doorkeeper's table takes one byte of the capacity in this many.
+const DOORKEEPER_SHARE: usize = 32;
 
 /// An entry's weight: the bytes it holds.
 #[derive(Clone, Copy)]
 struct Bytes;
 
-impl Weighter<Box<str>, Arc<[f64]>> for Bytes {
-    fn weight(&self, key: &Box<str>, scores: &Arc<[f64]>) -> u64 {
-        (key.len() + std::mem::size_of_val::<[f64]>(scores) + ENTRY_OVERHEAD) as u64
+impl Weighter<Box<str>, Arc<Scored>> for Bytes {
+    fn weight(&self, key: &Box<str>, value: &Arc<Scored>) -> u64 {
+        (key.len() + std::mem::size_of::<Scored>() + value.heap_bytes() + ENTRY_OVERHEAD) as u64
     }
 }
 
-/// A bounded, thread-safe map from normalised paragraph to its scores.
+/// A bounded, thread-safe map from paragraph to what is known of it.
 pub(crate) struct ScoreCache {
     /// `None` when the cache is off (capacity 0).
-    cache: Option<Cache<Box<str>, Arc<[f64]>, Bytes>>,
+    cache: Option<Cache<Box<str>, Arc<Scored>, Bytes>>,
+    /// The doorkeeper: in the slot its hash picks, the hash of a paragraph
+    /// seen once and not kept (0: none).
+    seen: Box<[AtomicU64]>,
     capacity: usize,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -53,7 +95,12 @@ pub(crate) struct ScoreCache {
 impl ScoreCache {
     /// A cache of at most `capacity` bytes; 0 turns it off.
     pub(crate) fn new(capacity: usize) -> Self {
+        // The largest power of two of slots within the doorkeeper's share;
+        // none for a cache too small to hold an entry anyway.
+        let most = capacity / (DOORKEEPER_SHARE * std::mem::size_of::<AtomicU64>());
+        let slots = if most == 0 { 0 } else { 1 << most.ilog2() };
         let cache = (capacity > 0).then(|| {
+            let capacity = capacity.saturating_sub(slots * std::mem::size_of::<AtomicU64>());
             // quick_cache sizes its tables for the items expected; a guess
             // too high costs untouched (unresident) memory only.
             let items = (capacity / 256).max(16);
@@ -61,33 +108,67 @@ impl ScoreCache {
         });
         ScoreCache {
             cache,
+            seen: (0..slots).map(|_| AtomicU64::new(0)).collect(),
             capacity,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
     }
 
-    /// Writes the scores of `text` into `scores`: the cached ones, or those
-    /// `compute` writes, which are then kept.
-    pub(crate) fn scores(&self, text: &str, scores: &mut [f64], compute: impl FnOnce(&mut [f64])) {
+    /// What is known of `text`: the cached value if it is there and
+    /// `usable`, else what `compute` gives, which is then kept if `text` was
+    /// seen before (or kept without what `usable` asks).
+    pub(crate) fn get(
+        &self,
+        text: &str,
+        usable: impl Fn(&Scored) -> bool,
+        compute: impl FnOnce() -> Scored,
+    ) -> Arc<Scored> {
         let Some(cache) = &self.cache else {
-            return compute(scores);
+            return Arc::new(compute());
         };
-        if let Some(hit) = cache.get(text) {
+        let found = cache.get(text);
+        if let Some(hit) = found.as_ref().filter(|hit| usable(hit)) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            scores.copy_from_slice(&hit);
-            return;
+            return Arc::clone(hit);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        compute(scores);
-        cache.insert(text.into(), Arc::from(&*scores));
+        let value = Arc::new(compute());
+        // A paragraph kept but without what is asked now is replaced.
+        if found.is_some() || self.seen_before(text) {
+            cache.insert(text.into(), Arc::clone(&value));
+        }
+        value
+    }
+
+    /// Whether to keep `text`: a short one always; a long one if it was seen
+    /// before and not kept: true for a paragraph met in the doorkeeper's
+    /// table (its slot is then freed), false for one met for the first time
+    /// (it takes the slot of its hash). Two threads
+    /// racing on a slot can only keep or forget a paragraph once too often:
+    /// the values, and so the output, do not change.
+    fn seen_before(&self, text: &str) -> bool {
+        if self.seen.is_empty() || text.len() <= DOORKEEPER_FROM {
+            return true;
+        }
+        // Never 0, the empty slot.
+        let hash = rustc_hash::FxBuildHasher.hash_one(text) | 1;
+        let slot = &self.seen[hash as usize & (self.seen.len() - 1)];
+        if slot.load(Ordering::Relaxed) == hash {
+            slot.store(0, Ordering::Relaxed);
+            true
+        } else {
+            slot.store(hash, Ordering::Relaxed);
+            false
+        }
     }
 
     /// What the cache holds and how often it answered.
     pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             capacity: self.capacity,
-            bytes: self.cache.as_ref().map_or(0, |c| c.weight() as usize),
+            bytes: self.cache.as_ref().map_or(0, |c| c.weight() as usize)
+                + std::mem::size_of_val::<[AtomicU64]>(&self.seen),
             entries: self.cache.as_ref().map_or(0, Cache::len),
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
@@ -181,32 +262,120 @@ mod tests {
     use super::*;
 
     /// Scores that tell texts apart: the length and the first byte.
-    fn fake(text: &str, out: &mut [f64]) {
-        out[0] = text.len() as f64;
-        out[1] = f64::from(text.as_bytes().first().copied().unwrap_or(0));
+    fn fake(text: &str) -> Scored {
+        Scored {
+            jll: Box::new([
+                text.len() as f64,
+                f64::from(text.as_bytes().first().copied().unwrap_or(0)),
+            ]),
+            block: None,
+        }
+    }
+
+    /// A paragraph longer than [`DOORKEEPER_FROM`] bytes.
+    fn long(text: &str) -> String {
+        let long = text.repeat(DOORKEEPER_FROM / text.len() + 1);
+        assert!(long.len() > DOORKEEPER_FROM);
+        long
+    }
+
+    /// [`ScoreCache::get`] of a value that is always usable.
+    fn get(cache: &ScoreCache, text: &str) -> Arc<Scored> {
+        cache.get(text, |_| true, || fake(text))
+    }
+
+    /// What the doorkeeper's table takes of a cache of `capacity` bytes.
+    fn door(capacity: usize) -> usize {
+        ScoreCache::new(capacity).stats().bytes()
     }
 
     #[test]
-    fn a_repeated_paragraph_is_computed_once_and_answers_the_same() {
+    fn a_short_paragraph_is_kept_at_once_and_answers_the_same() {
         let cache = ScoreCache::new(1 << 20);
         let mut computed = 0;
-        let mut first = [0.0; 2];
-        cache.scores("推荐阅读", &mut first, |s| {
-            computed += 1;
-            fake("推荐阅读", s)
-        });
-        let mut again = [9.0; 2];
-        cache.scores("推荐阅读", &mut again, |s| {
-            computed += 1;
-            fake("推荐阅读", s)
-        });
+        let mut count = || {
+            cache.get(
+                "推荐阅读",
+                |_| true,
+                || {
+                    computed += 1;
+                    fake("推荐阅读")
+                },
+            )
+        };
+        let first = count();
+        let again = count();
         assert_eq!(computed, 1);
-        assert_eq!(first, [12.0, 230.0]);
+        assert_eq!(*first.jll, [12.0, 230.0]);
         assert_eq!(again, first);
         let stats = cache.stats();
         assert_eq!((stats.hits(), stats.misses(), stats.entries()), (1, 1, 1));
-        assert_eq!(stats.bytes(), 12 + 16 + ENTRY_OVERHEAD);
+        // 4096 doorkeeper slots of 8 bytes (1/32 of the capacity), and the entry.
+        assert_eq!(door(1 << 20), 4096 * 8);
+        assert_eq!(
+            stats.bytes(),
+            4096 * 8 + 12 + std::mem::size_of::<Scored>() + 16 + ENTRY_OVERHEAD
+        );
         assert!((stats.hit_rate() - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_long_paragraph_is_kept_from_its_second_sighting() {
+        let cache = ScoreCache::new(1 << 20);
+        let text = long("国务院召开常务会议,部署稳就业工作。");
+        let first = get(&cache, &text);
+        assert_eq!(cache.stats().entries(), 0);
+        let second = get(&cache, &text);
+        let third = get(&cache, &text);
+        assert_eq!(second, first);
+        assert_eq!(third, first);
+        let stats = cache.stats();
+        assert_eq!((stats.hits(), stats.misses(), stats.entries()), (1, 2, 1));
+    }
+
+    #[test]
+    fn long_text_seen_once_is_not_kept() {
+        let cache = ScoreCache::new(1 << 20);
+        for i in 0..1000 {
+            get(&cache, &long(&format!("第{i}篇文章的正文。")));
+        }
+        let stats = cache.stats();
+        assert_eq!(
+            (stats.hits(), stats.misses(), stats.entries()),
+            (0, 1000, 0)
+        );
+        assert_eq!(stats.bytes(), door(1 << 20));
+    }
+
+    #[test]
+    fn a_value_that_will_not_do_is_computed_again_and_replaced() {
+        let cache = ScoreCache::new(1 << 20);
+        get(&cache, "推荐阅读");
+        assert!(
+            cache
+                .get("推荐阅读", |_| true, || unreachable!())
+                .block
+                .is_none()
+        );
+        let mut computed = 0;
+        let full = |text: &str| Scored {
+            block: Some(BlockText::default()),
+            ..fake(text)
+        };
+        let want_block = |s: &Scored| s.block.is_some();
+        let value = cache.get("推荐阅读", want_block, || {
+            computed += 1;
+            full("推荐阅读")
+        });
+        assert!(value.block.is_some());
+        let again = cache.get("推荐阅读", want_block, || {
+            computed += 1;
+            full("推荐阅读")
+        });
+        assert_eq!(computed, 1);
+        assert_eq!(again, value);
+        let stats = cache.stats();
+        assert_eq!((stats.hits(), stats.misses(), stats.entries()), (2, 2, 1));
     }
 
     #[test]
@@ -215,8 +384,7 @@ mod tests {
         let cache = ScoreCache::new(capacity);
         for i in 0..20_000 {
             let text = format!("第{i}段,一段只出现一次的文字");
-            let mut s = [0.0; 2];
-            cache.scores(&text, &mut s, |s| fake(&text, s));
+            get(&cache, &text);
             assert!(
                 cache.stats().bytes() <= capacity,
                 "after {i}: {:?}",
@@ -235,11 +403,9 @@ mod tests {
     fn a_paragraph_seen_often_survives_a_stream_of_new_ones() {
         let cache = ScoreCache::new(64 << 10);
         let chrome = "首页 | 新闻 | 体育 | 娱乐";
-        let mut s = [0.0; 2];
         for i in 0..5_000 {
-            cache.scores(chrome, &mut s, |s| fake(chrome, s));
-            let text = format!("第{i}篇文章的正文");
-            cache.scores(&text, &mut s, |s| fake(&text, s));
+            get(&cache, chrome);
+            get(&cache, &format!("第{i}篇文章的正文"));
         }
         // Every lookup of the chrome after the first is a hit.
         assert_eq!(cache.stats().hits(), 4_999);
@@ -249,12 +415,15 @@ mod tests {
     fn off_computes_every_time_and_holds_nothing() {
         let cache = ScoreCache::new(0);
         let mut computed = 0;
-        let mut s = [0.0; 2];
         for _ in 0..3 {
-            cache.scores("同一段", &mut s, |s| {
-                computed += 1;
-                fake("同一段", s)
-            });
+            cache.get(
+                "同一段",
+                |_| true,
+                || {
+                    computed += 1;
+                    fake("同一段")
+                },
+            );
         }
         assert_eq!(computed, 3);
         let stats = cache.stats();
@@ -263,10 +432,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tiny_cache_works_and_stays_within_its_capacity() {
+        for capacity in [1, 100, 1000, 5000] {
+            let cache = ScoreCache::new(capacity);
+            for _ in 0..3 {
+                assert_eq!(*get(&cache, "一段").jll, [6.0, 228.0]);
+            }
+            assert!(cache.stats().bytes() <= capacity, "{capacity}");
+        }
+    }
+
+    #[test]
     fn a_clone_starts_empty_with_the_same_capacity() {
         let cache = ScoreCache::new(1 << 20);
-        let mut s = [0.0; 2];
-        cache.scores("一段", &mut s, |s| fake("一段", s));
+        get(&cache, "一段");
+        assert_eq!(cache.stats().entries(), 1);
         let copy = cache.clone();
         assert_eq!(copy.stats().capacity(), 1 << 20);
         assert_eq!(copy.stats().entries(), 0);

@@ -81,13 +81,7 @@ impl ListMarkers {
     /// The phrases ready to check many paragraphs (a page's) against: their
     /// lengths counted once.
     pub(crate) fn prepared(&self) -> Headings<'_> {
-        let phrases: Vec<(&str, usize)> = self
-            .phrases
-            .iter()
-            .map(|p| (p.as_str(), p.chars().count()))
-            .collect();
-        let longest = phrases.iter().map(|&(_, n)| n).max().unwrap_or(0);
-        Headings { phrases, longest }
+        Headings::new(&self.phrases)
     }
 }
 
@@ -98,7 +92,17 @@ pub(crate) struct Headings<'a> {
     longest: usize,
 }
 
-impl Headings<'_> {
+impl<'a> Headings<'a> {
+    /// List headings `phrases` (normalised), ready to check paragraphs against.
+    pub(crate) fn new(phrases: &'a [String]) -> Self {
+        let phrases: Vec<(&str, usize)> = phrases
+            .iter()
+            .map(|p| (p.as_str(), p.chars().count()))
+            .collect();
+        let longest = phrases.iter().map(|&(_, n)| n).max().unwrap_or(0);
+        Headings { phrases, longest }
+    }
+
     /// [`ListMarkers::is_heading`]: the paragraph's letters and digits hold a
     /// phrase and are at most two characters more than it.
     pub(crate) fn is_heading(&self, text: &str) -> bool {

@@ -9,12 +9,17 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use super::Model;
+use crate::cache::Scored;
+use crate::context::Headings;
 use crate::data::{Document, Label};
 use crate::features::LongScore;
 use crate::long::LongText;
 use crate::math::softmax;
-use crate::page::{HtmlLayout, PageInput};
+use crate::page::{BlockText, HtmlLayout, PageInput, PageModel};
 
 /// Whether a paragraph is read with its neighbours on the page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,24 +118,46 @@ impl Model {
     /// A paragraph longer than [`Model::set_piece_bytes`] is scored a piece
     /// at a time, with the same result.
     pub fn joint_log_likelihood(&self, text: &str) -> Vec<f64> {
-        let mut jll = vec![0.0; self.log_priors.len()];
-        self.raw_jll_into(text, &mut jll);
-        jll
+        self.scored(text, None).jll.to_vec()
     }
 
-    /// The joint log-likelihoods of a raw paragraph written into `jll`, and
-    /// its normalised text (of a long paragraph, of its head: what the page
-    /// model reads of it).
-    fn raw_jll_into(&self, text: &str, jll: &mut [f64]) -> String {
-        if text.len() <= self.piece_bytes {
-            let normalized = self.settings.normalizer.normalize(text);
-            self.normalized_jll_into(&normalized, jll);
-            return normalized;
+    /// What is known of a raw paragraph: its joint log-likelihoods and, with
+    /// `headings` (a page model's), what the page model reads of its text (of
+    /// a long paragraph, of its head). A paragraph seen before takes them
+    /// from the model's cache; one longer than [`Model::set_piece_bytes`] is
+    /// scored a piece at a time and not kept.
+    fn scored(&self, text: &str, headings: Option<&Headings>) -> Arc<Scored> {
+        let block = |text: &str| headings.map(|h| BlockText::of(self.head(text), h));
+        if text.len() > self.piece_bytes {
+            let mut jll: Box<[f64]> = vec![0.0; self.log_priors.len()].into();
+            let mut long = self.long_scorer();
+            long.push(text);
+            long.finish(&mut jll);
+            return Arc::new(Scored {
+                jll,
+                block: block(text),
+            });
         }
-        let mut long = self.long_scorer();
-        long.push(text);
-        long.finish(jll);
-        self.settings.normalizer.normalize(self.head(text))
+        self.cache.get(
+            text,
+            |s| headings.is_none() || s.block.is_some(),
+            || {
+                let normalized = self.settings.normalizer.normalize(text);
+                let words = self.segmenter().cut(&normalized);
+                let mut jll: Box<[f64]> = self.log_priors.as_slice().into();
+                self.vocabulary.score_into(
+                    self.scoring_table(),
+                    &normalized,
+                    &words,
+                    &self.settings.features,
+                    &mut jll,
+                );
+                Scored {
+                    jll,
+                    block: block(text),
+                }
+            },
+        )
     }
 
     /// What the page model, the heading check and [`Model::explain`] read of
@@ -163,23 +190,6 @@ impl Model {
         let mut jll = vec![0.0; self.log_priors.len()];
         long.finish(&mut jll);
         Ok(jll)
-    }
-
-    /// The joint log-likelihoods of normalised text written into `jll` (one
-    /// value per class).
-    /// A paragraph seen before takes its scores from the model's cache.
-    fn normalized_jll_into(&self, text: &str, jll: &mut [f64]) {
-        self.cache.scores(text, jll, |jll| {
-            let words = self.segmenter().cut(text);
-            jll.copy_from_slice(&self.log_priors);
-            self.vocabulary.score_into(
-                self.scoring_table(),
-                text,
-                &words,
-                &self.settings.features,
-                jll,
-            );
-        });
     }
 
     /// `log prior(c) + Σ x_j · w(c, j)` for each class `c`, of a feature vector
@@ -290,28 +300,39 @@ impl Model {
         scored: &[(usize, Vec<f64>)],
     ) -> Vec<Prediction> {
         let paragraphs = page;
-        let (normalized, jll) = self.page_scores(paragraphs, scored);
         let k = self.log_priors.len();
         // A page of one paragraph has no page to read: naive Bayes alone.
-        if let (Some(page), Context::Page) = (&self.page, context)
-            && paragraphs.len() > 1
-        {
+        let page_model = match (&self.page, context) {
+            (Some(page), Context::Page) if paragraphs.len() > 1 => Some(page),
+            _ => None,
+        };
+        let headings = page_model.map(PageModel::headings);
+        let (known, jll) = self.page_scores(paragraphs, scored, headings.as_ref());
+        if let (Some(page), Some(headings)) = (page_model, &headings) {
             let input = self.page_input_from(
                 paragraphs,
                 layout,
-                &normalized,
+                scored,
                 &jll,
                 page.positive,
                 page.needs_hmm(),
             );
-            if let Some(decided) = page.decide(&input) {
+            let blocks: Vec<Cow<BlockText>> = known
+                .iter()
+                .zip(paragraphs)
+                .map(|(s, p)| match &s.block {
+                    Some(b) => Cow::Borrowed(b),
+                    None => Cow::Owned(BlockText::of(self.head(p.as_ref()), headings)),
+                })
+                .collect();
+            if let Some(decided) = page.decide_with(&input, &blocks) {
                 return self.page_predictions(page.positive, decided);
             }
         }
         match (&self.context, context) {
             (Some(ctx), Context::Page) if paragraphs.len() > 1 => {
                 let mut emissions = self.emissions(&jll);
-                ctx.mark_headings(&normalized, &mut emissions);
+                ctx.mark_headings(&self.normalized(paragraphs, scored), &mut emissions);
                 ctx.posteriors(&emissions)
                     .into_iter()
                     .enumerate()
@@ -333,32 +354,49 @@ impl Model {
         softmax(&scaled)
     }
 
-    /// A page's paragraphs normalised (once, for their features and the
-    /// heading check) and their joint log-likelihoods in one flat table
-    /// (`[t * k + c]` for paragraph `t` and class `c`): no vector per paragraph.
-    /// Paragraphs in `scored` (index and scores, by index) take the scores
-    /// given.
+    /// What is known of a page's paragraphs ([`Model::scored`]) and their
+    /// joint log-likelihoods in one flat table (`[t * k + c]` for paragraph
+    /// `t` and class `c`): no vector per paragraph. Paragraphs in `scored`
+    /// (index and scores, by index: long ones whose text is their head) take
+    /// the scores given.
     fn page_scores<S: AsRef<str>>(
         &self,
         page: &[S],
         scored: &[(usize, Vec<f64>)],
-    ) -> (Vec<String>, Vec<f64>) {
-        let k = self.log_priors.len();
-        let mut jll = vec![0.0; page.len() * k];
+        headings: Option<&Headings>,
+    ) -> (Vec<Arc<Scored>>, Vec<f64>) {
         let mut scored = scored.iter().peekable();
-        let normalized = jll
-            .chunks_exact_mut(k)
-            .zip(page)
+        let known: Vec<Arc<Scored>> = page
+            .iter()
             .enumerate()
-            .map(|(i, (row, p))| match scored.next_if(|(at, _)| *at == i) {
-                Some((_, given)) => {
-                    row.copy_from_slice(given);
-                    self.settings.normalizer.normalize(p.as_ref())
-                }
-                None => self.raw_jll_into(p.as_ref(), row),
+            .map(|(i, p)| match scored.next_if(|(at, _)| *at == i) {
+                Some((_, given)) => Arc::new(Scored {
+                    jll: given.as_slice().into(),
+                    block: headings.map(|h| BlockText::of(self.head(p.as_ref()), h)),
+                }),
+                None => self.scored(p.as_ref(), headings),
             })
             .collect();
-        (normalized, jll)
+        let jll = known.iter().flat_map(|s| s.jll.iter().copied()).collect();
+        (known, jll)
+    }
+
+    /// A page's paragraphs normalised (of a long one held in memory, its
+    /// head; those in `scored` are their head already), for the list-heading
+    /// check of the HMM.
+    fn normalized<S: AsRef<str>>(&self, page: &[S], scored: &[(usize, Vec<f64>)]) -> Vec<String> {
+        let mut scored = scored.iter().peekable();
+        page.iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let p = p.as_ref();
+                let text = match scored.next_if(|(at, _)| *at == i) {
+                    Some(_) => p,
+                    None => self.head(p),
+                };
+                self.settings.normalizer.normalize(text)
+            })
+            .collect()
     }
 
     /// The HMM's emissions of a flat table of joint log-likelihoods: priors
@@ -385,15 +423,8 @@ impl Model {
         layout: Option<&HtmlLayout>,
         positive: usize,
     ) -> PageInput {
-        let (normalized, jll) = self.page_scores(page, &[]);
-        self.page_input_from(
-            page,
-            layout,
-            &normalized,
-            &jll,
-            positive,
-            self.context.is_some(),
-        )
+        let (_, jll) = self.page_scores(page, &[], None);
+        self.page_input_from(page, layout, &[], &jll, positive, self.context.is_some())
     }
 
     /// [`Model::page_input`] from scores already computed.
@@ -401,7 +432,7 @@ impl Model {
         &self,
         page: &[S],
         layout: Option<&HtmlLayout>,
-        normalized: &[String],
+        scored: &[(usize, Vec<f64>)],
         jll: &[f64],
         positive: usize,
         hmm: bool,
@@ -412,9 +443,12 @@ impl Model {
             .map(|s| self.probabilities(s)[positive])
             .collect();
         let hmm = match (&self.context, hmm) {
-            (Some(ctx), true) => {
-                crate::page::hmm_posteriors(ctx, normalized, self.emissions(jll), positive)
-            }
+            (Some(ctx), true) => crate::page::hmm_posteriors(
+                ctx,
+                &self.normalized(page, scored),
+                self.emissions(jll),
+                positive,
+            ),
             _ => Vec::new(),
         };
         PageInput {

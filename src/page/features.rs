@@ -8,7 +8,9 @@
 // Index loops mirror the feature definitions (blocks i, j of the page).
 #![allow(clippy::needless_range_loop)]
 
-use crate::context::ListMarkers;
+use std::borrow::Borrow;
+
+use crate::context::{Headings, ListMarkers};
 use crate::html::{BlockFeatures, Cue, HtmlPage};
 
 /// What the markup says about a page's blocks, for the HTML weight set: one
@@ -196,7 +198,9 @@ pub fn logit(p: f64) -> f64 {
 fn char_counts(t: &str) -> (usize, usize) {
     t.chars()
         .filter(|c| !c.is_whitespace())
-        .fold((0, 0), |(n, p), c| (n + 1, p + usize::from(PUNCT.contains(&c))))
+        .fold((0, 0), |(n, p), c| {
+            (n + 1, p + usize::from(PUNCT.contains(&c)))
+        })
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -268,16 +272,59 @@ fn parent(path: &str, k: usize) -> String {
     }
 }
 
+/// What the page features read of one block's text alone, whatever the page
+/// around it: computed once per distinct text and kept with its scores in
+/// the model's paragraph cache.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct BlockText {
+    /// Characters other than whitespace.
+    len: f64,
+    /// The share of them that are [`PUNCT`].
+    punct: f64,
+    /// It ends in one of [`STOPS`] (trailing whitespace aside).
+    stop: bool,
+    /// It is a list heading.
+    head: bool,
+    /// Its first two letters or digits, if it has two.
+    pre: Option<(char, char)>,
+    /// Its character bigrams ([`bigrams`]).
+    bigrams: Box<[u64]>,
+}
+
+impl BlockText {
+    /// The counts of a block's text, `headings` deciding what a list heading is.
+    pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
+        let (n, p) = char_counts(text);
+        let mut core = text.chars().filter(crate::text::is_letter_or_digit);
+        BlockText {
+            len: n as f64,
+            punct: p as f64 / (n as f64).max(1.0),
+            stop: text
+                .trim_end()
+                .chars()
+                .last()
+                .is_some_and(|c| STOPS.contains(&c)),
+            head: headings.is_heading(text),
+            pre: core.next().zip(core.next()),
+            bigrams: bigrams(text).into_boxed_slice(),
+        }
+    }
+
+    /// The bytes it holds outside its own struct.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val::<[u64]>(&self.bigrams)
+    }
+}
+
 /// `body_sim`: the share of a block's character bigrams (whitespace left out)
 /// found in the main run `[a, b]`, the block itself left out; 0 for a block
 /// of fewer than three bigrams. A headline repeats the words of its article;
 /// chrome and teasers do not.
-fn body_similarity(texts: &[String], (a, b): (usize, usize)) -> Vec<f64> {
-    let sets: Vec<_> = texts.iter().map(|t| bigrams(t)).collect();
+fn body_similarity(sets: &[&[u64]], (a, b): (usize, usize)) -> Vec<f64> {
     // In how many run blocks each bigram occurs.
     let mut in_run: rustc_hash::FxHashMap<u64, usize> = Default::default();
     for set in sets.iter().take(b + 1).skip(a) {
-        for g in set {
+        for g in set.iter() {
             *in_run.entry(*g).or_default() += 1;
         }
     }
@@ -299,16 +346,23 @@ fn body_similarity(texts: &[String], (a, b): (usize, usize)) -> Vec<f64> {
 
 /// Computes every feature of a page. `markers` decides what a list heading is.
 pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
-    let n = page.texts.len();
-    let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
-    let (len, punct): (Vec<f64>, Vec<f64>) = page
+    let headings = markers.prepared();
+    let texts: Vec<BlockText> = page
         .texts
         .iter()
-        .map(|t| {
-            let (n, p) = char_counts(t);
-            (n as f64, p as f64 / (n as f64).max(1.0))
-        })
-        .unzip();
+        .map(|t| BlockText::of(t, &headings))
+        .collect();
+    features_of(page, &texts)
+}
+
+/// [`page_features`] from the counts of the page's texts, one a block (in
+/// the order of `page.texts`, which is not read again).
+pub(crate) fn features_of<B: Borrow<BlockText>>(page: &PageInput, texts: &[B]) -> PageFeatures {
+    let texts: Vec<&BlockText> = texts.iter().map(Borrow::borrow).collect();
+    let n = texts.len();
+    let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
+    let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
+    let punct: Vec<f64> = texts.iter().map(|b| b.punct).collect();
     let ll: Vec<f64> = len.iter().map(|l| l.ln_1p()).collect();
     let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
     let neutral = BlockFeatures::default();
@@ -321,20 +375,8 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         })
         .collect();
     let link: Vec<f64> = blocks.iter().map(|b| f64::from(b.link_share)).collect();
-    let stop: Vec<f64> = page
-        .texts
-        .iter()
-        .map(|t| {
-            bool_f(
-                t.trim_end()
-                    .chars()
-                    .last()
-                    .is_some_and(|c| STOPS.contains(&c)),
-            )
-        })
-        .collect();
-    let headings = markers.prepared();
-    let head: Vec<bool> = page.texts.iter().map(|t| headings.is_heading(t)).collect();
+    let stop: Vec<f64> = texts.iter().map(|b| bool_f(b.stop)).collect();
+    let head: Vec<bool> = texts.iter().map(|b| b.head).collect();
     // Main block: most characters outside links, first on ties, among the
     // blocks that end a sentence when there are any (on a short page the
     // headline can be the longest block).
@@ -393,15 +435,7 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
             i += 1;
         }
     }
-    // A block's first two letters or digits, if it has two.
-    let pre: Vec<Option<(char, char)>> = page
-        .texts
-        .iter()
-        .map(|t| {
-            let mut core = t.chars().filter(crate::text::is_letter_or_digit);
-            core.next().zip(core.next())
-        })
-        .collect();
+    let pre: Vec<Option<(char, char)>> = texts.iter().map(|b| b.pre).collect();
     let spre: Vec<f64> = (0..n)
         .map(|i| {
             bool_f(
@@ -464,7 +498,8 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         tcand[j] = 1.0;
     }
     let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
-    let body_sim = body_similarity(&page.texts, (a, b));
+    let sets: Vec<&[u64]> = texts.iter().map(|b| &*b.bigrams).collect();
+    let body_sim = body_similarity(&sets, (a, b));
     let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
     let drun: Vec<f64> = (0..n)
         .map(|i| {
@@ -593,12 +628,10 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
         let tb = bigrams(title);
         put(
             "title_sim",
-            page.texts
-                .iter()
-                .map(|t| {
-                    let bg = bigrams(t);
+            sets.iter()
+                .map(|bg| {
                     if bg.len() >= 3 {
-                        shared(&bg, &tb) as f64 / bg.len() as f64
+                        shared(bg, &tb) as f64 / bg.len() as f64
                     } else {
                         0.0
                     }

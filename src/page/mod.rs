@@ -20,8 +20,11 @@ mod stack;
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, ListMarkers};
+use std::borrow::Borrow;
+
+use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, Headings, ListMarkers};
 use crate::error::{Error, Result};
+pub(crate) use features::BlockText;
 use features::{HMM_FEATURE, HTML_EXTRA_FEATURES, TEXT_FEATURES};
 pub use features::{HtmlLayout, PageFeatures, PageInput, page_features};
 use stack::NEIGHBOUR_FEATURES;
@@ -206,11 +209,33 @@ impl PageModel {
     /// new label mirrored (`1 − p`), so that label and probability agree.
     /// `None` when the model has no weight set for the page.
     pub fn decide(&self, page: &PageInput) -> Option<Vec<(bool, f64)>> {
+        let headings = self.headings();
+        let blocks: Vec<BlockText> = page
+            .texts
+            .iter()
+            .map(|t| BlockText::of(t, &headings))
+            .collect();
+        self.decide_with(page, &blocks)
+    }
+
+    /// The list headings, ready to check a page's blocks against
+    /// ([`BlockText::of`]).
+    pub(crate) fn headings(&self) -> Headings<'_> {
+        Headings::new(&self.headings)
+    }
+
+    /// [`PageModel::decide`] with the counts of the page's texts already
+    /// taken, one a block ([`BlockText::of`] with [`PageModel::headings`]).
+    pub(crate) fn decide_with<B: Borrow<BlockText>>(
+        &self,
+        page: &PageInput,
+        blocks: &[B],
+    ) -> Option<Vec<(bool, f64)>> {
         let set = match (&page.html, &self.html) {
             (Some(_), Some(h)) => h,
             _ => self.text.as_ref()?,
         };
-        let f = features::page_features(page, &self.markers());
+        let f = features::features_of(page, blocks);
         let p = set.probabilities(&f);
         let mut keep: Vec<bool> = p.iter().map(|&p| p > 0.5).collect();
         rules::apply(&f, &mut keep);
