@@ -292,6 +292,14 @@ pub(crate) struct BlockText {
 }
 
 impl BlockText {
+    /// [`BlockText::of`] each of a page's blocks, in order.
+    pub(crate) fn of_page(page: &PageInput, headings: &Headings) -> Vec<BlockText> {
+        page.texts
+            .iter()
+            .map(|t| BlockText::of(t, headings))
+            .collect()
+    }
+
     /// The counts of a block's text, `headings` deciding what a list heading is.
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
         let (n, p) = char_counts(text);
@@ -346,13 +354,7 @@ fn body_similarity(sets: &[&[u64]], (a, b): (usize, usize)) -> Vec<f64> {
 
 /// Computes every feature of a page. `markers` decides what a list heading is.
 pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
-    let headings = markers.prepared();
-    let texts: Vec<BlockText> = page
-        .texts
-        .iter()
-        .map(|t| BlockText::of(t, &headings))
-        .collect();
-    features_of(page, &texts)
+    features_of(page, &BlockText::of_page(page, &markers.prepared()))
 }
 
 /// [`page_features`] from the counts of the page's texts, one a block (in

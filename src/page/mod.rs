@@ -209,13 +209,7 @@ impl PageModel {
     /// new label mirrored (`1 − p`), so that label and probability agree.
     /// `None` when the model has no weight set for the page.
     pub fn decide(&self, page: &PageInput) -> Option<Vec<(bool, f64)>> {
-        let headings = self.headings();
-        let blocks: Vec<BlockText> = page
-            .texts
-            .iter()
-            .map(|t| BlockText::of(t, &headings))
-            .collect();
-        self.decide_with(page, &blocks)
+        self.decide_with(page, &BlockText::of_page(page, &self.headings()))
     }
 
     /// The list headings, ready to check a page's blocks against
