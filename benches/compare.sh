@@ -40,7 +40,8 @@ echo "[compare] newsbait" >&2
 "$EVAL" -q ${MODEL_ARGS[@]+"${MODEL_ARGS[@]}"} --data "$CORPUS/test.jsonl" --out "$OUT/newsbait/test" >/dev/null
 "$EVAL" -q ${MODEL_ARGS[@]+"${MODEL_ARGS[@]}"} --pages "$CORPUS/pages/netease.jsonl" --no-context --out "$OUT/newsbait/pages-no-context" >/dev/null
 "$EVAL" -q --pages "$CORPUS/pages/netease.jsonl" --cv 5 --train "$CORPUS/train.jsonl" \
-  --calibrate "$CORPUS/dev.jsonl" --out "$OUT/newsbait/pages-cv" >/dev/null
+  --calibrate "$CORPUS/dev.jsonl" --train-pages "$CORPUS/pages/daniel.jsonl" \
+  --out "$OUT/newsbait/pages-cv" >/dev/null
 "$EVAL" -q --data "$CORPUS/train.jsonl" --leave-one-out source --out "$OUT/newsbait/loso" >/dev/null
 
 for peer in "$OUT"/peers/*/; do

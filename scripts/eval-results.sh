@@ -59,7 +59,7 @@ run() {
 run test --data "$CORPUS/test.jsonl"
 run pages --pages "$CORPUS/pages/netease.jsonl"
 run pages-no-context --pages "$CORPUS/pages/netease.jsonl" --no-context
-run page-cv --pages "$CORPUS/pages/netease.jsonl" --cv 5 --train "$CORPUS/train.jsonl"
+run page-cv --pages "$CORPUS/pages/netease.jsonl" --cv 5 --train "$CORPUS/train.jsonl" --no-page-model
 run loso --data "$CORPUS/train.jsonl" --leave-one-out source
 run cv --data "$CORPUS/train.jsonl" --cv 5
 for dir in "$PEERS"/*/; do
@@ -180,7 +180,7 @@ page_row("newsbait, --no-context", runs["pages-no-context"]["report"]["pages"])
 for name in sorted(n for n in runs if n.startswith("peer-pages-")):
     page_row(name[len("peer-pages-"):], runs[name]["report"]["pages"])
 w("")
-w("### 5-fold cross-validation by page (context learned on the other folds' pages; naive Bayes "
+w("### 5-fold cross-validation by page (page i in fold i % 5; the HMM page context learned on the other folds' pages; naive Bayes "
   "trained on train.jsonl)")
 w("")
 w("The naive Bayes still saw the `netease` lines of train.jsonl, which come from these pages; only "

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::cli::flags::{ContextFlags, TrainingFlags};
 use crate::cli::pages::{
-    EvalPage, References, labelled_pages, read_eval_pages, read_extracted, read_references,
-    score_cleaning,
+    BoxBreakdown, EvalPage, References, labelled_pages, read_eval_pages, read_extracted,
+    read_references, repeated_news_boxes, score_cleaning,
 };
 use crate::cli::report::{
     CrossValidation, ExampleInfo, ExtractedReport, Fold, LeaveOneOut, Metrics, PageCrossValidation,
@@ -45,7 +45,7 @@ use crate::model::{Model, ModelSettings};
         newsbait-eval --pages ../shared/corpus/pages/netease.jsonl [--no-context]\n  \
         newsbait-eval --data ../shared/corpus/train.jsonl --cv 5\n  \
         newsbait-eval --data ../shared/corpus/train.jsonl --leave-one-out source\n  \
-        newsbait-eval --pages ../shared/corpus/pages/netease.jsonl --cv 5 --train ../shared/corpus/train.jsonl\n  \
+        newsbait-eval --pages ../shared/corpus/pages/netease.jsonl --cv 5 --train-pages ../shared/corpus/pages/daniel.jsonl\n  \
         newsbait-eval --data ../shared/corpus/test.jsonl --predictions target/peers/fasttext/test.jsonl"
 )]
 pub struct EvalArgs {
@@ -100,10 +100,11 @@ pub struct EvalArgs {
     #[arg(long)]
     pub no_context: bool,
     /// K-fold cross-validation: stratified on --data, or by page on --pages
-    /// (the context is learned from the training pages of each fold).
+    /// (page i in fold i % K; the page model, and the HMM, fitted on the
+    /// other folds' pages and the --train-pages).
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
-    /// Seed of the fold shuffle.
+    /// Seed of the fold shuffle of --data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Train on all groups of this field of --data but one, test on that one,
@@ -114,6 +115,16 @@ pub struct EvalArgs {
     /// training flags) [default: the naive Bayes of --model].
     #[arg(long, requires = "pages")]
     pub train: Option<PathBuf>,
+    /// With --cv or --cv-by: labelled pages (either page form; repeatable)
+    /// that are on the training side of every fold, beside the other folds'
+    /// --pages (such as daniel.jsonl when cross-validating netease.jsonl, as
+    /// the shipped model learns from both).
+    #[arg(long, value_name = "FILE")]
+    pub train_pages: Vec<PathBuf>,
+    /// With --pages --cv: fit the page-context HMM alone on each fold, not
+    /// the page model (the behaviour of format-4 models).
+    #[arg(long)]
+    pub no_page_model: bool,
     /// Calibrate every model trained here (cross-validation, leave-one-out,
     /// --train) on this held-out file, as newsbait-train --calibrate does.
     #[arg(long)]
@@ -254,27 +265,46 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
                 None => (model.clone(), report.scorer.path.clone()),
             })
         };
+        let extra = read_train_pages(args, &pages)?;
+        let params = crate::page::PageParams::default();
         if let Some(k) = args.cv {
             let (base, source) = base(&report)?;
-            report.page_cross_validation = Some(cross_validate_pages(
+            let markers = args.context.markers()?;
+            let fit = |base: &Model, train: &[LabelledPage]| -> Result<Model> {
+                let mut model = base.clone();
+                crate::train::learn_context(&mut model, train, pages_path, markers.clone())?;
+                if !args.no_page_model {
+                    crate::train::learn_page_model(&mut model, train, pages_path, &params)?;
+                }
+                Ok(model)
+            };
+            let layer = if args.no_page_model {
+                HMM_LAYER
+            } else {
+                PAGE_LAYER
+            };
+            let (pooled, mut cv) = cross_validate_pages(
                 &base,
                 source,
+                &eval_pages,
                 &pages,
+                &refs,
                 pages_path,
                 k,
-                args.seed,
-                &args.context,
+                (layer, &fit, &extra),
                 &options,
-            )?);
+            )?;
+            cv.train_pages = names(&args.train_pages);
+            report.pages = Some(pooled);
+            report.page_cross_validation = Some(cv);
         } else if let Some(field) = &args.cv_by {
             let (base, source) = base(&report)?;
-            let params = crate::page::PageParams::default();
             let fit = |base: &Model, train: &[LabelledPage]| -> Result<Model> {
                 let mut model = base.clone();
                 crate::train::learn_page_model(&mut model, train, pages_path, &params)?;
                 Ok(model)
             };
-            let (pooled, cv) = cross_validate_pages_by(
+            let (pooled, mut cv) = cross_validate_pages_by(
                 &base,
                 source,
                 &eval_pages,
@@ -282,15 +312,17 @@ pub fn run(args: &EvalArgs) -> Result<Report> {
                 &refs,
                 pages_path,
                 field,
-                (PAGE_LAYER, &fit),
+                (PAGE_LAYER, &fit, &extra),
                 &options,
             )?;
+            cv.train_pages = names(&args.train_pages);
             report.pages = Some(pooled);
             report.page_group_cross_validation = Some(cv);
         } else {
             let (mut r, scored, positive) =
                 evaluate_pages_scored(&model, &pages, pages_path, !args.no_context, &options)?;
             add_cleaning(&mut r, &eval_pages, &refs, &pages, &scored, positive);
+            add_boxes(&mut r, &repeated_news_boxes(&pages), &scored);
             report.pages = Some(r);
         }
     }
@@ -694,6 +726,7 @@ fn run_predictions(args: &EvalArgs, path: &Path, options: &ReportOptions) -> Res
                 None,
             );
             add_cleaning(&mut r, &eval_pages, &refs, &pages, &scored, positive);
+            add_boxes(&mut r, &repeated_news_boxes(&pages), &scored);
             report.pages = Some(r);
         }
         _ => {
@@ -867,67 +900,98 @@ pub fn leave_one_out(
     })
 }
 
-/// Cross-validation by page: for each fold the page context is learned from
-/// the other folds' pages on top of `base`'s naive Bayes, and the fold's
-/// pages are scored with and without it.
+/// Cross-validation by page: page `i` of the file is in fold `i % k` (fold
+/// names `0` to `k - 1`); for each fold the page layer is fitted by `fit` on
+/// the other folds' pages and the extra pages on top of `base`'s naive Bayes,
+/// and the fold's pages are scored with it and, for comparison, each line on
+/// its own. Returns the report of every held-out page pooled (with the
+/// cleaning score and the repeated boxes) and the per-fold figures.
 #[allow(clippy::too_many_arguments)]
 pub fn cross_validate_pages(
     base: &Model,
     naive_bayes: String,
+    eval_pages: &[EvalPage],
     pages: &[LabelledPage],
+    refs: &References,
     path: &Path,
     k: usize,
-    seed: u64,
-    context: &ContextFlags,
+    layer: PageLayer,
     options: &ReportOptions,
-) -> Result<PageCrossValidation> {
-    let folds_idx = stratified_folds(&vec![(); pages.len()], k, seed)?;
-    let quiet = ReportOptions {
-        worst: 0,
-        ..options.clone()
-    };
-    let progress = bar(k, "cross-validation by page", options.progress);
-    let (mut with, mut without) = (Vec::new(), Vec::new());
-    for (f, test) in folds_idx.iter().enumerate() {
-        let train: Vec<LabelledPage> = complement(pages.len(), test)
-            .into_iter()
-            .map(|i| pages[i].clone())
-            .collect();
-        let test_pages: Vec<LabelledPage> = test.iter().map(|&i| pages[i].clone()).collect();
-        let mut model = base.clone();
-        crate::train::learn_context(&mut model, &train, path, context.markers()?)?;
-        for (ctx, out) in [(true, &mut with), (false, &mut without)] {
-            let r = evaluate_pages(&model, &test_pages, path, ctx, &quiet)?;
-            out.push(Fold {
-                name: (f + 1).to_string(),
-                train: train.len(),
-                test: test_pages.len(),
-                figures: r.figures(),
-            });
-        }
-        progress.inc(1);
+) -> Result<(PagesReport, PageCrossValidation)> {
+    if k < 2 || k > pages.len() {
+        return Err(Error::Settings(format!(
+            "--cv needs 2 <= K <= the number of pages ({}), got {k}",
+            pages.len()
+        )));
     }
-    progress.finish_and_clear();
-    Ok(PageCrossValidation {
-        path: path.display().to_string(),
-        k,
-        seed,
-        naive_bayes,
-        with_context_summary: Summary::of(&with),
-        without_context_summary: Summary::of(&without),
-        with_context: with,
-        without_context: without,
-    })
+    let groups: Vec<(String, Vec<usize>)> = (0..k)
+        .map(|f| (f.to_string(), (f..pages.len()).step_by(k).collect()))
+        .collect();
+    let name = layer.0.to_string();
+    let run = held_out_groups(
+        base, eval_pages, pages, refs, path, &groups, layer, true, options,
+    )?;
+    Ok((
+        run.pooled,
+        PageCrossValidation {
+            path: path.display().to_string(),
+            k,
+            naive_bayes,
+            page_layer: name,
+            train_pages: Vec::new(),
+            with_context_summary: Summary::of(&run.with),
+            without_context_summary: Summary::of(&run.without),
+            with_context: run.with,
+            without_context: run.without,
+        },
+    ))
 }
 
 /// What `--cv-by` fits on the training groups' pages: the page model, its
 /// text weight set from the text pages, its HTML set from the HTML pages.
 pub const PAGE_LAYER: &str = "page model (learn_page_model)";
 
+/// What `--cv --no-page-model` fits: the page-context HMM alone.
+pub const HMM_LAYER: &str = "page-context HMM (learn_context)";
+
 /// Fits the page layer on labelled pages on top of a model's naive Bayes and
 /// returns the model to score held-out pages with: the one call a new page
 /// model swaps in.
 pub type FitPageLayer<'a> = dyn Fn(&Model, &[LabelledPage]) -> Result<Model> + 'a;
+
+/// A page layer to cross-validate: its name, how it is fitted, and the pages
+/// that are on the training side of every fold (`--train-pages`).
+pub type PageLayer<'a> = (&'a str, &'a FitPageLayer<'a>, &'a [LabelledPage]);
+
+/// The file names, as the reports give them.
+fn names(paths: &[PathBuf]) -> Vec<String> {
+    paths.iter().map(|p| p.display().to_string()).collect()
+}
+
+/// Reads `--train-pages`. A page whose id and form (text or HTML) are those
+/// of a page of `pages` is an error: it would train on a page it tests.
+fn read_train_pages(args: &EvalArgs, pages: &[LabelledPage]) -> Result<Vec<LabelledPage>> {
+    let tested: std::collections::HashSet<(&str, bool)> = pages
+        .iter()
+        .map(|p| (p.page.as_str(), p.layout.is_some()))
+        .collect();
+    let mut out = Vec::new();
+    for path in &args.train_pages {
+        let extra = crate::cli::pages::read_labelled_pages(path, args.on_invalid.into())?;
+        if let Some(p) = extra
+            .iter()
+            .find(|p| tested.contains(&(p.page.as_str(), p.layout.is_some())))
+        {
+            return Err(Error::Settings(format!(
+                "--train-pages {}: page {:?} is also one of the --pages, which cross-validation tests",
+                path.display(),
+                p.page
+            )));
+        }
+        out.extend(extra);
+    }
+    Ok(out)
+}
 
 fn read_pages_and_references(
     args: &EvalArgs,
@@ -975,6 +1039,12 @@ fn add_cleaning(
     let kept = kept_texts(pages, scored, positive);
     let idx: Vec<usize> = (0..eval_pages.len()).collect();
     report.cleaning = Some(score_cleaning(eval_pages, refs, &idx, &kept));
+}
+
+/// Adds the line accuracy inside and outside the repeated news boxes to a
+/// page report (`boxes` flags the lines of its pages, `scored` scores them).
+fn add_boxes(report: &mut PagesReport, boxes: &[Vec<bool>], scored: &[Scored]) {
+    report.repeated_boxes = BoxBreakdown::of(boxes, scored.iter().map(|s| s.pred == s.truth));
 }
 
 /// `--pages F --extracted E`: another tool's kept text against the pages'
@@ -1027,10 +1097,10 @@ fn group_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Cross-validation of the page layer by a field of the pages: for each
-/// value of `field`, `fit` fits the page layer on every other value's pages
-/// on top of `base` (whose naive Bayes stays fixed), and that value's pages
-/// are scored with page context. Returns the report of every held-out page
-/// pooled (with the cleaning score) and the per-group figures.
+/// value of `field`, the layer is fitted on every other value's pages and the
+/// extra pages on top of `base` (whose naive Bayes stays fixed), and that
+/// value's pages are scored with page context. Returns the report of every
+/// held-out page pooled (with the cleaning score) and the per-group figures.
 #[allow(clippy::too_many_arguments)]
 pub fn cross_validate_pages_by(
     base: &Model,
@@ -1040,7 +1110,7 @@ pub fn cross_validate_pages_by(
     refs: &References,
     path: &Path,
     field: &str,
-    (layer, fit): (&str, &FitPageLayer),
+    layer: PageLayer,
     options: &ReportOptions,
 ) -> Result<(PagesReport, PageGroupCrossValidation)> {
     let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -1058,6 +1128,52 @@ pub fn cross_validate_pages_by(
     }
     let mut groups: Vec<(String, Vec<usize>)> = by_value.into_iter().collect();
     groups.sort_by(|a, b| group_order(&a.0, &b.0));
+    let name = layer.0.to_string();
+    let run = held_out_groups(
+        base, eval_pages, pages, refs, path, &groups, layer, false, options,
+    )?;
+    let summary = Summary::of(&run.with);
+    Ok((
+        run.pooled,
+        PageGroupCrossValidation {
+            path: path.display().to_string(),
+            field: field.to_string(),
+            naive_bayes,
+            page_layer: name,
+            train_pages: Vec::new(),
+            groups: run.with,
+            summary,
+        },
+    ))
+}
+
+/// What [`held_out_groups`] returns.
+struct HeldOut {
+    /// Every page, scored by the layer that did not see its group.
+    pooled: PagesReport,
+    /// Per group, with the layer.
+    with: Vec<Fold>,
+    /// Per group, each line on its own (empty unless asked for).
+    without: Vec<Fold>,
+}
+
+/// The core of page cross-validation: for each group (a name and the
+/// indices of its pages), fits the layer on the other groups' pages and the
+/// extra pages, scores the group's pages with page context (and, when
+/// `without_context`, each line on its own too), and pools every held-out
+/// page's scores.
+#[allow(clippy::too_many_arguments)]
+fn held_out_groups(
+    base: &Model,
+    eval_pages: &[EvalPage],
+    pages: &[LabelledPage],
+    refs: &References,
+    path: &Path,
+    groups: &[(String, Vec<usize>)],
+    (_, fit, extra): PageLayer,
+    without_context: bool,
+    options: &ReportOptions,
+) -> Result<HeldOut> {
     let labels = label_names(base);
     let positive = positive_index(&labels, &options.positive, "the model")?;
     let quiet = ReportOptions {
@@ -1065,46 +1181,56 @@ pub fn cross_validate_pages_by(
         progress: false,
         ..options.clone()
     };
-    let progress = bar(
-        groups.len(),
-        &format!("cross-validation by {field}"),
-        options.progress,
-    );
+    let boxes = repeated_news_boxes(pages);
+    let progress = bar(groups.len(), "cross-validation", options.progress);
     let mut held_out: Vec<Option<Vec<Scored>>> = vec![None; pages.len()];
-    let mut folds = Vec::with_capacity(groups.len());
-    for (value, test) in &groups {
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for (value, test) in groups {
         progress.set_message(format!("held out: {value}"));
         let train: Vec<LabelledPage> = complement(pages.len(), test)
             .into_iter()
             .map(|i| pages[i].clone())
+            .chain(extra.iter().cloned())
             .collect();
         let model = fit(base, &train)?;
         let test_pages: Vec<LabelledPage> = test.iter().map(|&i| pages[i].clone()).collect();
-        let scored = score_pages(&model, &test_pages, path, true)?;
-        let mut r = pages_from_scores(
-            &test_pages,
-            path,
-            &labels,
-            positive,
-            &scored,
-            true,
-            &quiet,
-            None,
-        );
-        let kept = kept_texts(&test_pages, &scored, positive);
-        r.cleaning = Some(score_cleaning(eval_pages, refs, test, &kept));
-        let mut figures = r.figures();
-        figures.insert("macro_f1".into(), r.lines_report.metrics.macro_f1);
-        folds.push(Fold {
-            name: value.clone(),
-            train: train.len(),
-            test: test.len(),
-            figures,
-        });
-        let mut at = 0;
-        for (&i, p) in test.iter().zip(&test_pages) {
-            held_out[i] = Some(scored[at..at + p.lines.len()].to_vec());
-            at += p.lines.len();
+        let test_boxes: Vec<Vec<bool>> = test.iter().map(|&i| boxes[i].clone()).collect();
+        let contexts: &[bool] = if without_context {
+            &[true, false]
+        } else {
+            &[true]
+        };
+        for &context in contexts {
+            let scored = score_pages(&model, &test_pages, path, context)?;
+            let mut r = pages_from_scores(
+                &test_pages,
+                path,
+                &labels,
+                positive,
+                &scored,
+                context,
+                &quiet,
+                None,
+            );
+            let kept = kept_texts(&test_pages, &scored, positive);
+            r.cleaning = Some(score_cleaning(eval_pages, refs, test, &kept));
+            add_boxes(&mut r, &test_boxes, &scored);
+            let fold = Fold {
+                name: value.clone(),
+                train: train.len(),
+                test: test.len(),
+                figures: r.figures(),
+            };
+            if context {
+                with.push(fold);
+                let mut at = 0;
+                for (&i, p) in test.iter().zip(&test_pages) {
+                    held_out[i] = Some(scored[at..at + p.lines.len()].to_vec());
+                    at += p.lines.len();
+                }
+            } else {
+                without.push(fold);
+            }
         }
         progress.inc(1);
     }
@@ -1116,16 +1242,10 @@ pub fn cross_validate_pages_by(
     let mut pooled =
         pages_from_scores(pages, path, &labels, positive, &scored, true, options, None);
     add_cleaning(&mut pooled, eval_pages, refs, pages, &scored, positive);
-    let summary = Summary::of(&folds);
-    Ok((
+    add_boxes(&mut pooled, &boxes, &scored);
+    Ok(HeldOut {
         pooled,
-        PageGroupCrossValidation {
-            path: path.display().to_string(),
-            field: field.to_string(),
-            naive_bayes,
-            page_layer: layer.to_string(),
-            groups: folds,
-            summary,
-        },
-    ))
+        with,
+        without,
+    })
 }

@@ -641,6 +641,106 @@ pub fn read_labelled_pages(path: &Path, policy: OnInvalid) -> Result<Vec<Labelle
     labelled_pages(&pages, &References::resolve(&pages, None))
 }
 
+/// How many pages a line's text must be labelled news on for the line to
+/// count towards a repeated news box ([`repeated_news_boxes`]).
+pub const BOX_PAGES: usize = 3;
+/// The fewest consecutive such lines that make a box.
+pub const BOX_RUN: usize = 3;
+
+/// Which lines of `pages` sit in a repeated news box: a run of at least
+/// [`BOX_RUN`] consecutive lines labelled news whose texts are each labelled
+/// news on at least [`BOX_PAGES`] pages of the set. An article's text is on
+/// its own page; the same lines labelled article on many pages are a box the
+/// site glues to every article (NetEase: an app ad and section teasers right
+/// after the body, which its extractor kept as body). One flag a line, page
+/// by page.
+pub fn repeated_news_boxes(pages: &[LabelledPage]) -> Vec<Vec<bool>> {
+    let is_news = |l: &LabelledLine| l.label.0 == NEWS;
+    let mut news_pages: HashMap<&str, usize> = HashMap::new();
+    for p in pages {
+        let texts: HashSet<&str> = p
+            .lines
+            .iter()
+            .filter(|l| is_news(l))
+            .map(|l| l.text.as_str())
+            .collect();
+        texts
+            .into_iter()
+            .for_each(|t| *news_pages.entry(t).or_default() += 1);
+    }
+    pages
+        .iter()
+        .map(|p| {
+            let candidate: Vec<bool> = p
+                .lines
+                .iter()
+                .map(|l| is_news(l) && news_pages[l.text.as_str()] >= BOX_PAGES)
+                .collect();
+            let mut boxed = vec![false; candidate.len()];
+            let mut start = 0;
+            while start < candidate.len() {
+                let end = candidate[start..]
+                    .iter()
+                    .position(|&c| c != candidate[start])
+                    .map_or(candidate.len(), |n| start + n);
+                if candidate[start] && end - start >= BOX_RUN {
+                    boxed[start..end].iter_mut().for_each(|b| *b = true);
+                }
+                start = end;
+            }
+            boxed
+        })
+        .collect()
+}
+
+/// Line accuracy inside and outside the repeated news boxes of a set of
+/// pages ([`repeated_news_boxes`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoxBreakdown {
+    /// Pages with a box.
+    pub pages: usize,
+    /// Lines inside the boxes.
+    pub lines: usize,
+    /// Of them, right.
+    pub correct: usize,
+    /// correct / lines.
+    pub line_accuracy: f64,
+    /// Lines outside the boxes.
+    pub outside_lines: usize,
+    /// Of them, right.
+    pub outside_correct: usize,
+    /// outside_correct / outside_lines.
+    pub outside_line_accuracy: f64,
+}
+
+impl BoxBreakdown {
+    /// The breakdown of the lines' outcomes (`right`: whether each line of
+    /// the pages, in order, got its label) by `boxes` (one flag a line, page
+    /// by page); `None` when no line is in a box.
+    pub fn of(boxes: &[Vec<bool>], right: impl IntoIterator<Item = bool>) -> Option<BoxBreakdown> {
+        let (mut inside, mut outside) = ((0, 0), (0, 0));
+        let mut flags = boxes.iter().flatten();
+        for right in right {
+            let boxed = *flags.next().expect("one flag a line");
+            let (n, r) = if boxed { &mut inside } else { &mut outside };
+            *n += 1;
+            *r += usize::from(right);
+        }
+        assert!(flags.next().is_none(), "one outcome a line");
+        let ((lines, correct), (outside_lines, outside_correct)) = (inside, outside);
+        let share = |a: usize, b: usize| ratio(a as u64, b as u64);
+        (lines > 0).then(|| BoxBreakdown {
+            pages: boxes.iter().filter(|b| b.contains(&true)).count(),
+            lines,
+            correct,
+            line_accuracy: share(correct, lines),
+            outside_lines,
+            outside_correct,
+            outside_line_accuracy: share(outside_correct, outside_lines),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

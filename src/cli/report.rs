@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cli::metrics::{self, ClassMetrics, ConfusionMatrix, ReliabilityBin, ThresholdPoint};
-use crate::cli::pages::{Cleaning, CleaningFigures};
+use crate::cli::pages::{BoxBreakdown, Cleaning, CleaningFigures};
 use crate::cli::plots;
 use crate::error::Result;
 use crate::model::Contribution;
@@ -388,6 +388,9 @@ pub struct PagesReport {
     /// The kept text (lines not predicted positive) against each page's
     /// reference by character 6-grams; null when not computed.
     pub cleaning: Option<Cleaning>,
+    /// Line accuracy inside and outside the repeated news boxes
+    /// ([`crate::cli::pages::repeated_news_boxes`]); null when there are none.
+    pub repeated_boxes: Option<BoxBreakdown>,
 }
 
 fn share(a: u64, b: u64) -> f64 {
@@ -468,6 +471,7 @@ pub fn pages_report(
         per_page,
         lines_report,
         cleaning: None,
+        repeated_boxes: None,
     }
 }
 
@@ -480,6 +484,10 @@ impl PagesReport {
         out.insert("perfect_pages_share".into(), self.perfect_pages_share);
         if let Some(c) = &self.cleaning {
             out.extend(cleaning_figures(&c.all));
+        }
+        if let Some(b) = &self.repeated_boxes {
+            out.insert("box_line_accuracy".into(), b.line_accuracy);
+            out.insert("outside_box_line_accuracy".into(), b.outside_line_accuracy);
         }
         out.insert("negative_kept_share".into(), self.negative_kept_share);
         out.insert(
@@ -549,15 +557,18 @@ pub struct CrossValidation {
     pub summary: Summary,
 }
 
-/// Cross-validation by page of the page-context model.
+/// Cross-validation by page (page `i` in fold `i % k`) of the page layer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageCrossValidation {
     pub path: String,
     pub k: usize,
-    pub seed: u64,
     /// Where the naive Bayes came from: a training file or a model.
     pub naive_bayes: String,
-    /// Figures with the context learned from the other folds' pages.
+    /// What was fitted on each fold's training pages.
+    pub page_layer: String,
+    /// Files of pages on the training side of every fold (`--train-pages`).
+    pub train_pages: Vec<String>,
+    /// Figures with the layer fitted on the other folds' pages.
     pub with_context: Vec<Fold>,
     pub with_context_summary: Summary,
     /// The same test pages, each line scored on its own.
@@ -636,6 +647,8 @@ pub struct PageGroupCrossValidation {
     pub naive_bayes: String,
     /// What was fitted on the training groups' pages.
     pub page_layer: String,
+    /// Files of pages on the training side of every group (`--train-pages`).
+    pub train_pages: Vec<String>,
     /// One entry per held-out value (train / test in pages).
     pub groups: Vec<Fold>,
     /// Mean and standard deviation over the groups (each counts once).
@@ -922,6 +935,30 @@ impl Report {
             for (k, v) in rows {
                 t.add_row(vec![k.to_string(), v]);
             }
+            if let Some(b) = &p.repeated_boxes {
+                let rows = [
+                    (
+                        "lines in repeated news boxes",
+                        format!("{} on {} pages", b.lines, b.pages),
+                    ),
+                    (
+                        "line accuracy in them",
+                        format!("{} ({} right)", f(Some(b.line_accuracy)), b.correct),
+                    ),
+                    (
+                        "line accuracy outside them",
+                        format!(
+                            "{} ({} of {} right)",
+                            f(Some(b.outside_line_accuracy)),
+                            b.outside_correct,
+                            b.outside_lines
+                        ),
+                    ),
+                ];
+                for (k, v) in rows {
+                    t.add_row(vec![k.to_string(), v]);
+                }
+            }
             section("Pages", t.to_string());
             if let Some(c) = &p.cleaning {
                 cleaning_tables(&mut section, &table, c, markdown, "Cleaning");
@@ -973,6 +1010,8 @@ impl Report {
         if let Some(cv) = &self.page_cross_validation {
             let keys = [
                 "line_accuracy",
+                "box_line_accuracy",
+                "outside_box_line_accuracy",
                 "perfect_pages_share",
                 "negative_kept_share",
                 "positive_survived_share",
@@ -980,8 +1019,13 @@ impl Report {
             ];
             section(
                 &format!(
-                    "{}-fold cross-validation by page on `{}`, with context (seed {})",
-                    cv.k, cv.path, cv.seed
+                    "{}-fold cross-validation by page (page i in fold i % {}) on `{}`: {} fitted on the other folds' pages{}, naive Bayes from `{}` (all held-out pages pooled above)",
+                    cv.k,
+                    cv.k,
+                    cv.path,
+                    cv.page_layer,
+                    extra_pages(&cv.train_pages),
+                    cv.naive_bayes
                 ),
                 fold_table(&cv.with_context, &cv.with_context_summary, &keys),
             );
@@ -1001,8 +1045,12 @@ impl Report {
             ];
             section(
                 &format!(
-                    "Page layer ({}) cross-validated by `{}` on `{}`, naive Bayes from `{}` (all held-out pages pooled above)",
-                    cv.page_layer, cv.field, cv.path, cv.naive_bayes
+                    "Page layer ({}{}) cross-validated by `{}` on `{}`, naive Bayes from `{}` (all held-out pages pooled above)",
+                    cv.page_layer,
+                    extra_pages(&cv.train_pages),
+                    cv.field,
+                    cv.path,
+                    cv.naive_bayes
                 ),
                 fold_table(&cv.groups, &cv.summary, &keys),
             );
@@ -1017,6 +1065,15 @@ impl Report {
             );
         }
         out
+    }
+}
+
+/// `" and those of FILE, ..."` for the `--train-pages` files, or nothing.
+fn extra_pages(files: &[String]) -> String {
+    if files.is_empty() {
+        String::new()
+    } else {
+        format!(" and those of `{}`", files.join("`, `"))
     }
 }
 

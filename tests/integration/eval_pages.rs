@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use newsbait::Model;
-use newsbait::cli::eval::{EvalArgs, cross_validate_pages_by, run};
+use newsbait::cli::eval::{EvalArgs, cross_validate_pages, cross_validate_pages_by, run};
 use newsbait::cli::pages::{
-    GramCounts, Reference, References, labelled_pages, median, read_eval_pages,
+    BoxBreakdown, GramCounts, Reference, References, labelled_pages, median, read_eval_pages,
+    repeated_news_boxes,
 };
 use newsbait::cli::report::ReportOptions;
 use newsbait::{LabelledPage, OnInvalid};
@@ -342,7 +343,7 @@ fn cv_by_site_fits_the_page_layer_on_the_other_sites_only() {
         &refs,
         &path,
         "site",
-        ("identity", &fit),
+        ("identity", &fit, &[]),
         &ReportOptions {
             progress: false,
             ..ReportOptions::default()
@@ -363,4 +364,161 @@ fn cv_by_site_fits_the_page_layer_on_the_other_sites_only() {
         "fold",
     ]));
     assert!(err.unwrap_err().to_string().contains("at least two"));
+}
+
+/// A page of an article, then (when `boxed`) the same three-line box the
+/// site glues to every article, labelled news as the article is, then a
+/// teaser list.
+fn boxed_page(id: &str, article: &str, boxed: bool) -> Value {
+    let mut lines = vec![
+        json!({"label": "news", "text": format!("{article}，国务院召开常务会议部署相关工作。")}),
+        json!({"label": "news", "text": format!("会议指出，{article}要压实责任，保障重点群体的利益。")}),
+    ];
+    if boxed {
+        for text in ["本站客户端：", "下载本站新闻客户端 看更多资讯", "要闻"]
+        {
+            lines.push(json!({"label": "news", "text": text}));
+        }
+    }
+    lines.push(json!({"label": "clickbait", "text": "推荐阅读"}));
+    lines.push(json!({"label": "clickbait", "text": format!("震惊！{article}竟然是这样")}));
+    json!({"page": id, "lines": lines})
+}
+
+#[test]
+fn repeated_news_boxes_are_runs_of_news_lines_labelled_so_on_several_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    // p1..p3 carry the box; p4 has two of its lines only (a run of two);
+    // p5 repeats p1's article lines once (on two pages: not a box).
+    let mut p4 = boxed_page("p4", "稳物价", false);
+    p4["lines"]
+        .as_array_mut()
+        .unwrap()
+        .insert(2, json!({"label": "news", "text": "本站客户端："}));
+    p4["lines"]
+        .as_array_mut()
+        .unwrap()
+        .insert(3, json!({"label": "news", "text": "要闻"}));
+    let path = write_jsonl(
+        dir.path(),
+        "boxes.jsonl",
+        &[
+            boxed_page("p1", "稳就业", true),
+            boxed_page("p2", "保民生", true),
+            boxed_page("p3", "促消费", true),
+            p4,
+            boxed_page("p5", "稳就业", false),
+        ],
+    );
+    let pages = read_eval_pages(&path, OnInvalid::Error).unwrap();
+    let labelled = labelled_pages(&pages, &References::resolve(&pages, None)).unwrap();
+    let boxes = repeated_news_boxes(&labelled);
+    let boxed = [false, false, true, true, true, false, false];
+    assert_eq!(boxes[0], boxed);
+    assert_eq!(boxes[1], boxed);
+    assert_eq!(boxes[2], boxed);
+    assert_eq!(boxes[3], [false; 6]);
+    assert_eq!(boxes[4], [false; 4]);
+    // Outcomes: on p1 one box line and one outside line wrong.
+    let mut right: Vec<bool> = boxes.iter().flatten().map(|_| true).collect();
+    right[3] = false;
+    right[6] = false;
+    let b = BoxBreakdown::of(&boxes, right).unwrap();
+    assert_eq!((b.pages, b.lines, b.correct), (3, 9, 8));
+    assert_eq!((b.outside_lines, b.outside_correct), (22, 21));
+    assert_close!(b.line_accuracy, 8.0 / 9.0);
+}
+
+#[test]
+fn cv_by_page_fits_the_page_model_on_the_other_folds_and_the_train_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = ["稳就业", "保民生", "促消费", "稳外贸", "扩内需"];
+    let records: Vec<Value> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| boxed_page(&format!("p{i}"), a, i < 4))
+        .collect();
+    let path = write_jsonl(dir.path(), "pages.jsonl", &records);
+    let extra = write_jsonl(
+        dir.path(),
+        "extra.jsonl",
+        &[
+            boxed_page("x0", "抓落实", false),
+            boxed_page("x1", "防风险", false),
+        ],
+    );
+    let (p, x) = (path.to_str().unwrap(), extra.to_str().unwrap());
+    let report = run(&args(&["--pages", p, "--cv", "2", "--train-pages", x])).unwrap();
+    let cv = report.page_cross_validation.as_ref().unwrap();
+    assert_eq!(cv.page_layer, "page model (learn_page_model)");
+    assert_eq!(cv.train_pages, [x]);
+    // Page i is in fold i % 2: fold 0 tests p0, p2, p4 and trains on p1, p3
+    // and the two extra pages; fold 1 the other way round.
+    let folds: Vec<(&str, usize, usize)> = cv
+        .with_context
+        .iter()
+        .map(|f| (f.name.as_str(), f.train, f.test))
+        .collect();
+    assert_eq!(folds, [("0", 4, 3), ("1", 5, 2)]);
+    assert_eq!(cv.without_context.len(), 2);
+    // The held-out pages pooled: 4 pages of 7 lines and one of 4; the box
+    // is on p0..p3, 3 lines each.
+    let pooled = report.pages.as_ref().unwrap();
+    assert_eq!((pooled.pages, pooled.lines), (5, 32));
+    let b = pooled.repeated_boxes.as_ref().unwrap();
+    assert_eq!((b.pages, b.lines, b.outside_lines), (4, 12, 20));
+    let right = (pooled.line_accuracy * 32.0).round() as usize;
+    assert_eq!(b.correct + b.outside_correct, right);
+    // Fold 0 holds the box of p0 and p2, fold 1 that of p1 and p3.
+    for f in &cv.with_context {
+        assert!(f.figures.contains_key("box_line_accuracy"), "{f:?}");
+    }
+    assert!(report.markdown().contains("lines in repeated news boxes"));
+
+    // What each fold's layer is fitted on.
+    let pages = read_eval_pages(&path, OnInvalid::Error).unwrap();
+    let refs = References::resolve(&pages, None);
+    let labelled = labelled_pages(&pages, &refs).unwrap();
+    let extra_pages = newsbait::cli::pages::read_labelled_pages(&extra, OnInvalid::Error).unwrap();
+    let seen = RefCell::new(Vec::new());
+    let fit = |base: &Model, train: &[LabelledPage]| -> newsbait::Result<Model> {
+        seen.borrow_mut()
+            .push(train.iter().map(|p| p.page.clone()).collect::<Vec<_>>());
+        Ok(base.clone())
+    };
+    let base = Model::shipped().unwrap();
+    let quiet = ReportOptions {
+        progress: false,
+        ..ReportOptions::default()
+    };
+    let (_, cv) = cross_validate_pages(
+        &base,
+        "shipped".into(),
+        &pages,
+        &labelled,
+        &refs,
+        &path,
+        2,
+        ("identity", &fit, &extra_pages),
+        &quiet,
+    )
+    .unwrap();
+    assert_eq!(
+        seen.into_inner(),
+        [
+            vec!["p1", "p3", "x0", "x1"],
+            vec!["p0", "p2", "p4", "x0", "x1"]
+        ]
+    );
+    assert_eq!(cv.k, 2);
+
+    // A page tested and also on the training side is refused; so is K = 1.
+    let err = run(&args(&["--pages", p, "--cv", "2", "--train-pages", p])).unwrap_err();
+    assert!(err.to_string().contains("also one of the --pages"), "{err}");
+    let err = run(&args(&["--pages", p, "--cv", "1"])).unwrap_err();
+    assert!(err.to_string().contains("2 <= K"), "{err}");
+    // The HMM alone, as format-4 models had it.
+    let report = run(&args(&["--pages", p, "--cv", "2", "--no-page-model"])).unwrap();
+    let cv = report.page_cross_validation.unwrap();
+    assert_eq!(cv.page_layer, "page-context HMM (learn_context)");
 }
