@@ -28,11 +28,16 @@ impl std::fmt::Debug for ScoringTable {
 impl Vocabulary {
     /// A [`ScoringTable`] for these per-class weights (`weights[c][column]`).
     pub fn scoring_table(&self, weights: &[Vec<f64>]) -> ScoringTable {
-        ScoringTable(self.index.widened(weights.len(), |column, payload| {
-            for (p, w) in payload.iter_mut().zip(weights) {
-                *p = (w[column as usize] as f32).to_bits();
-            }
-        }))
+        let hashes = self.feature_hashes();
+        ScoringTable(SlotTable::build(
+            &hashes,
+            weights.len(),
+            |column, payload| {
+                for (p, w) in payload.iter_mut().zip(weights) {
+                    *p = (w[column as usize] as f32).to_bits();
+                }
+            },
+        ))
     }
 
     /// Adds `Σ x_j · w(c, j)` to `sums[c]` for each class, where `x` is the
@@ -175,13 +180,35 @@ fn add_features(
     partial: &mut Vec<f64>,
     sums: &mut [f64],
 ) {
+    // Two labels (news, clickbait) is the common case: with their number
+    // known when compiling, a feature's weights are read without a loop.
+    if sums.len() == 2 {
+        add_features_of::<2>(table, settings, runs, shapes, partial, sums);
+    } else {
+        add_features_of::<0>(table, settings, runs, shapes, partial, sums);
+    }
+}
+
+/// [`add_features`] for `N` classes (0: as many as `sums` has); the same
+/// operations in the same order whatever `N`.
+fn add_features_of<const N: usize>(
+    table: &SlotTable,
+    settings: &FeatureSettings,
+    runs: impl Iterator<Item = (u32, usize)>,
+    shapes: &[u64],
+    partial: &mut Vec<f64>,
+    sums: &mut [f64],
+) {
+    let k = if N == 0 { sums.len() } else { N };
     partial.clear();
-    partial.resize(sums.len(), 0.0);
+    partial.resize(k, 0.0);
+    let partial = &mut partial[..k];
     let (mut sum_abs, mut sum_sq) = (0.0, 0.0);
     let mut add = |slot: u32, v: f64| {
         sum_abs += v.abs();
         sum_sq += v * v;
-        for (p, &w) in partial.iter_mut().zip(table.payload(slot)) {
+        let weights = &table.payload(slot)[..k];
+        for (p, &w) in partial.iter_mut().zip(weights) {
             *p += v * f64::from(f32::from_bits(w));
         }
     };

@@ -18,31 +18,51 @@ pub(super) struct SlotTable {
 impl SlotTable {
     const EMPTY: u32 = u32::MAX;
 
-    /// An empty table for `n` features, no payload.
-    pub(super) fn with_capacity(n: usize) -> Self {
+    /// The table of `hashes` (feature `i`'s hash at `hashes[i]`, its column
+    /// `i`) with `extra` payload words per slot, filled by
+    /// `fill(column, payload)` for every taken slot. Features are inserted in
+    /// column order, so a table is laid out the same whatever its payload.
+    pub(super) fn build(hashes: &[u64], extra: usize, fill: impl Fn(u32, &mut [u32])) -> Self {
+        let n = hashes.len();
         let size = (n + n / 2).next_power_of_two().max(16);
-        let mut words = crate::memory::vec_on_huge_pages(size * 2);
-        words.resize(size * 2, Self::EMPTY);
-        SlotTable {
+        let stride = 2 + extra;
+        let mut words = crate::memory::vec_on_huge_pages(size * stride);
+        words.resize(size * stride, Self::EMPTY);
+        let mut table = SlotTable {
             mask: size - 1,
-            stride: 2,
+            stride,
             words,
+        };
+        // Inserts land at random places in a table of megabytes: ask for the
+        // slot of a feature a few places ahead so that the waits overlap.
+        const AHEAD: usize = 16;
+        for (column, &hash) in hashes.iter().enumerate() {
+            if let Some(&later) = hashes.get(column + AHEAD) {
+                table.prefetch(later);
+            }
+            if let Some(slot) = table.insert(hash, column as u32) {
+                fill(
+                    column as u32,
+                    &mut table.words[slot * stride + 2..][..extra],
+                );
+            }
         }
+        table
     }
 
-    /// Adds a feature; one whose slot and fingerprint are already taken keeps
-    /// the first column.
-    pub(super) fn insert(&mut self, hash: u64, column: u32) {
+    /// Adds a feature and returns its slot; one whose slot and fingerprint
+    /// are already taken keeps the first column (`None`).
+    fn insert(&mut self, hash: u64, column: u32) -> Option<usize> {
         let fp = (hash >> 32) as u32;
         let mut i = hash as usize & self.mask;
         loop {
             let slot = &mut self.words[i * self.stride..][..2];
             if slot[1] == Self::EMPTY {
                 slot.copy_from_slice(&[fp, column]);
-                return;
+                return Some(i);
             }
             if slot[0] == fp {
-                return;
+                return None;
             }
             i = (i + 1) & self.mask;
         }
@@ -78,28 +98,6 @@ impl SlotTable {
     #[inline]
     pub(super) fn payload(&self, i: u32) -> &[u32] {
         &self.words[i as usize * self.stride + 2..][..self.stride - 2]
-    }
-
-    /// A copy with `extra` payload words per slot, filled by `fill(column, payload)`
-    /// for every taken slot (empty slots get zeros). Slots stay where they are,
-    /// so lookups probe exactly as here.
-    pub(super) fn widened(&self, extra: usize, fill: impl Fn(u32, &mut [u32])) -> SlotTable {
-        let stride = 2 + extra;
-        let slots = self.mask + 1;
-        let mut words = crate::memory::vec_on_huge_pages(slots * stride);
-        words.resize(slots * stride, 0);
-        for (i, new) in words.chunks_exact_mut(stride).enumerate() {
-            let old = &self.words[i * self.stride..][..2];
-            new[..2].copy_from_slice(old);
-            if old[1] != Self::EMPTY {
-                fill(old[1], &mut new[2..]);
-            }
-        }
-        SlotTable {
-            mask: self.mask,
-            stride,
-            words,
-        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! The vocabulary: a model's token table, its feature columns and their index.
 
+use std::sync::OnceLock;
+
 use rustc_hash::FxHashMap;
 
 use super::extract::{HashSink, feature_values};
@@ -32,8 +34,9 @@ pub fn vocabulary_of<S: AsRef<str>>(strings: &[S], keys: &[FeatureKey]) -> Vocab
 /// Looking a paragraph's features up costs one probe each into an
 /// open-addressing table keyed by a 64-bit hash of the feature's strings, so
 /// classifying needs no token-id lookup and no string comparison. The table is
-/// built from the token strings and packed keys when the vocabulary is made or
-/// loaded (a few milliseconds for 600k features).
+/// built from the token strings and packed keys on first use (a few
+/// milliseconds for 600k features); scoring builds its own, with the weights
+/// in it ([`Vocabulary::scoring_table`]), and never needs this one.
 #[derive(Clone)]
 pub struct Vocabulary {
     /// Every token's UTF-8 bytes, one after another.
@@ -41,7 +44,8 @@ pub struct Vocabulary {
     /// Token `i` is `blob[ends[i - 1]..ends[i]]` (`ends[-1]` = 0).
     ends: Vec<u32>,
     features: Vec<FeatureKey>,
-    pub(super) index: SlotTable,
+    /// The feature index, built on first use ([`Vocabulary::index`]).
+    index: OnceLock<SlotTable>,
 }
 
 impl std::fmt::Debug for Vocabulary {
@@ -88,47 +92,47 @@ impl Vocabulary {
             }
             start = end;
         }
-        let mut vocab = Vocabulary {
+        let tokens = ends.len();
+        let known = |id: u32| (id as usize) < tokens;
+        for &key in &features {
+            let (kind, a, b) = unpack(key);
+            if !known(a) || (kind_from_tag(kind) == Kind::WordPair && !known(b)) {
+                return Err("a feature refers to a token the table does not have".into());
+            }
+        }
+        Ok(Vocabulary {
             blob,
             ends,
             features,
-            index: SlotTable::default(),
-        };
-        let hashes: Vec<u64> = (0..vocab.ends.len() as u32)
-            .map(|i| hash_str(vocab.token(i)))
+            index: OnceLock::new(),
+        })
+    }
+
+    /// The hash of every feature, by column: what the slot tables are keyed by.
+    pub(super) fn feature_hashes(&self) -> Vec<u64> {
+        let hashes: Vec<u64> = (0..self.ends.len() as u32)
+            .map(|i| hash_str(self.token(i)))
             .collect();
-        let hash_of = |id: u32| {
-            hashes
-                .get(id as usize)
-                .copied()
-                .ok_or_else(|| "a feature refers to a token the table does not have".to_string())
-        };
-        let feature_hashes = vocab
-            .features
+        self.features
             .iter()
             .map(|&key| {
                 let (kind, a, b) = unpack(key);
                 let kind = kind_from_tag(kind);
+                // The token ids were checked when the vocabulary was made.
                 let hb = if kind == Kind::WordPair {
-                    hash_of(b)?
+                    hashes[b as usize]
                 } else {
                     0
                 };
-                Ok(feature_hash(kind, hash_of(a)?, hb))
+                feature_hash(kind, hashes[a as usize], hb)
             })
-            .collect::<std::result::Result<Vec<u64>, String>>()?;
-        let mut index = SlotTable::with_capacity(vocab.features.len());
-        // Inserts land at random places in a table of megabytes: ask for the
-        // slot of a feature a few places ahead so that the waits overlap.
-        const AHEAD: usize = 16;
-        for (column, &hash) in feature_hashes.iter().enumerate() {
-            if let Some(&later) = feature_hashes.get(column + AHEAD) {
-                index.prefetch(later);
-            }
-            index.insert(hash, column as u32);
-        }
-        vocab.index = index;
-        Ok(vocab)
+            .collect()
+    }
+
+    /// The feature index: from a feature's hash to its column.
+    fn index(&self) -> &SlotTable {
+        self.index
+            .get_or_init(|| SlotTable::build(&self.feature_hashes(), 0, |_, _| {}))
     }
 
     /// The token table as one string and the end of each token in it, and the
@@ -164,13 +168,13 @@ impl Vocabulary {
         HashSink {
             hashes: &mut hashes,
             shapes: &mut shapes,
-            prefetch: |h| self.index.prefetch(h),
+            prefetch: |h| self.index().prefetch(h),
         }
         .extend(text, words, settings);
         let lookup = |hashes: &[u64]| -> Vec<u32> {
             let mut columns: Vec<u32> = hashes
                 .iter()
-                .filter_map(|&h| self.index.get(h).map(|(column, _)| column))
+                .filter_map(|&h| self.index().get(h).map(|(column, _)| column))
                 .collect();
             columns.sort_unstable();
             columns
