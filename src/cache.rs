@@ -6,8 +6,11 @@
 //! a paragraph seen before (a site's navigation, footer and teaser lists,
 //! repeated on every page of a crawl) costs a hash lookup instead of
 //! normalisation, segmentation and feature hashing, and its page-model
-//! counts (characters, punctuation, bigrams) are not taken again. Page
-//! decoding (the page model, the HMM) still runs on every page, from these.
+//! counts (characters, punctuation, distinct bigrams, ...) are not taken
+//! again. An entry holds numbers only besides its key: the page holds the
+//! text, which the page model reads again for what depends on the page (the
+//! bigrams shared with the main run). Page decoding (the page model, the
+//! HMM) still runs on every page, from these.
 //!
 //! A long paragraph (over [`DOORKEEPER_FROM`] bytes) is kept from its second
 //! sighting on: a doorkeeper, a fixed table of the hashes of paragraphs seen
@@ -25,7 +28,6 @@
 //! runs on several threads (two threads may miss on the same paragraph at once).
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_cache::Weighter;
@@ -34,31 +36,72 @@ use quick_cache::sync::Cache;
 use crate::page::BlockText;
 
 /// The size of a model's paragraph score cache unless set otherwise
-/// ([`crate::Model::set_cache_bytes`]): 32 MiB, room for about 200,000 short
-/// paragraphs.
+/// ([`crate::Model::set_cache_bytes`]): 32 MiB, room for about 130,000
+/// paragraphs of 85 bytes (the mean of the pages speed input), more of
+/// shorter ones.
 pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
 
-/// What an entry costs besides its text and what it keeps: the key's and
-/// value's pointers, the `Arc`'s counts, the cache's slot and hash-table
-/// entry, and the allocator's rounding of three small allocations.
-const ENTRY_OVERHEAD: usize = 128;
+/// What an entry costs besides its text and its [`Scored`]: quick_cache's
+/// slot (the key's pointer and length, the value, its state) and hash-table
+/// entry, its share of the ghost entries CLOCK-PRO keeps of evicted keys,
+/// and the allocator's rounding of the text's allocation, the only one an
+/// entry makes (of a model of two labels). Counted so, a full cache of
+/// 88-byte paragraphs asks the allocator for 12% more than its capacity, the
+/// slack of quick_cache's tables, which grow by doubling and are not all
+/// touched (`cargo run --release --example cache_memory`).
+const ENTRY_OVERHEAD: usize = 96;
+
+/// The joint log-likelihoods of a paragraph, one a label: in place for a
+/// model of two labels (every model with a page model), else on the heap.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Jll {
+    /// Two labels.
+    Two([f64; 2]),
+    /// Any other number of labels.
+    Many(Box<[f64]>),
+}
+
+impl Jll {
+    /// A copy of `values`.
+    pub(crate) fn new(values: &[f64]) -> Jll {
+        match *values {
+            [a, b] => Jll::Two([a, b]),
+            _ => Jll::Many(values.into()),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[f64] {
+        match self {
+            Jll::Two(v) => v,
+            Jll::Many(v) => v,
+        }
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [f64] {
+        match self {
+            Jll::Two(v) => v,
+            Jll::Many(v) => v,
+        }
+    }
+
+    /// The bytes it holds outside its own struct.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Jll::Two(_) => 0,
+            Jll::Many(v) => std::mem::size_of_val::<[f64]>(v),
+        }
+    }
+}
 
 /// What is known of a paragraph's text alone: its scores and, when a page
-/// model asked for it, what that reads of the text.
+/// model asked for it, what that reads of the text (a few numbers: not the
+/// text, which the page holds).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Scored {
     /// `log prior(c) + Σ x_j · w(c, j)` for each class.
-    pub(crate) jll: Box<[f64]>,
+    pub(crate) jll: Jll,
     /// The page model's counts of the text ([`BlockText::of`]).
     pub(crate) block: Option<BlockText>,
-}
-
-impl Scored {
-    /// The bytes it holds outside its own struct.
-    fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val::<[f64]>(&self.jll)
-            + self.block.as_ref().map_or(0, BlockText::heap_bytes)
-    }
 }
 
 /// Paragraphs of at most this many bytes are kept at once; longer ones from
@@ -74,16 +117,16 @@ const DOORKEEPER_SHARE: usize = 32;
 #[derive(Clone, Copy)]
 struct Bytes;
 
-impl Weighter<Box<str>, Arc<Scored>> for Bytes {
-    fn weight(&self, key: &Box<str>, value: &Arc<Scored>) -> u64 {
-        (key.len() + std::mem::size_of::<Scored>() + value.heap_bytes() + ENTRY_OVERHEAD) as u64
+impl Weighter<Box<str>, Scored> for Bytes {
+    fn weight(&self, key: &Box<str>, value: &Scored) -> u64 {
+        (key.len() + std::mem::size_of::<Scored>() + value.jll.heap_bytes() + ENTRY_OVERHEAD) as u64
     }
 }
 
 /// A bounded, thread-safe map from paragraph to what is known of it.
 pub(crate) struct ScoreCache {
     /// `None` when the cache is off (capacity 0).
-    cache: Option<Cache<Box<str>, Arc<Scored>, Bytes>>,
+    cache: Option<Cache<Box<str>, Scored, Bytes>>,
     /// The doorkeeper: in the slot its hash picks, the hash of a paragraph
     /// seen once and not kept (0: none).
     seen: Box<[AtomicU64]>,
@@ -123,20 +166,20 @@ impl ScoreCache {
         text: &str,
         usable: impl Fn(&Scored) -> bool,
         compute: impl FnOnce() -> Scored,
-    ) -> Arc<Scored> {
+    ) -> Scored {
         let Some(cache) = &self.cache else {
-            return Arc::new(compute());
+            return compute();
         };
         let found = cache.get(text);
         if let Some(hit) = found.as_ref().filter(|hit| usable(hit)) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Arc::clone(hit);
+            return hit.clone();
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let value = Arc::new(compute());
+        let value = compute();
         // A paragraph kept but without what is asked now is replaced.
         if found.is_some() || self.seen_before(text) {
-            cache.insert(text.into(), Arc::clone(&value));
+            cache.insert(text.into(), value.clone());
         }
         value
     }
@@ -264,7 +307,7 @@ mod tests {
     /// Scores that tell texts apart: the length and the first byte.
     fn fake(text: &str) -> Scored {
         Scored {
-            jll: Box::new([
+            jll: Jll::new(&[
                 text.len() as f64,
                 f64::from(text.as_bytes().first().copied().unwrap_or(0)),
             ]),
@@ -280,7 +323,7 @@ mod tests {
     }
 
     /// [`ScoreCache::get`] of a value that is always usable.
-    fn get(cache: &ScoreCache, text: &str) -> Arc<Scored> {
+    fn get(cache: &ScoreCache, text: &str) -> Scored {
         cache.get(text, |_| true, || fake(text))
     }
 
@@ -306,7 +349,7 @@ mod tests {
         let first = count();
         let again = count();
         assert_eq!(computed, 1);
-        assert_eq!(*first.jll, [12.0, 230.0]);
+        assert_eq!(first.jll.as_slice(), [12.0, 230.0]);
         assert_eq!(again, first);
         let stats = cache.stats();
         assert_eq!((stats.hits(), stats.misses(), stats.entries()), (1, 1, 1));
@@ -314,7 +357,7 @@ mod tests {
         assert_eq!(door(1 << 20), 4096 * 8);
         assert_eq!(
             stats.bytes(),
-            4096 * 8 + 12 + std::mem::size_of::<Scored>() + 16 + ENTRY_OVERHEAD
+            4096 * 8 + 12 + std::mem::size_of::<Scored>() + ENTRY_OVERHEAD
         );
         assert!((stats.hit_rate() - 0.5).abs() < 1e-12);
     }
@@ -436,7 +479,7 @@ mod tests {
         for capacity in [1, 100, 1000, 5000] {
             let cache = ScoreCache::new(capacity);
             for _ in 0..3 {
-                assert_eq!(*get(&cache, "一段").jll, [6.0, 228.0]);
+                assert_eq!(get(&cache, "一段").jll.as_slice(), [6.0, 228.0]);
             }
             assert!(cache.stats().bytes() <= capacity, "{capacity}");
         }

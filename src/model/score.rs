@@ -9,11 +9,8 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use std::borrow::Cow;
-use std::sync::Arc;
-
 use super::Model;
-use crate::cache::Scored;
+use crate::cache::{Jll, Scored};
 use crate::context::Headings;
 use crate::data::{Document, Label};
 use crate::features::LongScore;
@@ -118,7 +115,7 @@ impl Model {
     /// A paragraph longer than [`Model::set_piece_bytes`] is scored a piece
     /// at a time, with the same result.
     pub fn joint_log_likelihood(&self, text: &str) -> Vec<f64> {
-        self.scored(text, None).jll.to_vec()
+        self.scored(text, None).jll.as_slice().to_vec()
     }
 
     /// What is known of a raw paragraph: its joint log-likelihoods and, with
@@ -126,17 +123,17 @@ impl Model {
     /// a long paragraph, of its head). A paragraph seen before takes them
     /// from the model's cache; one longer than [`Model::set_piece_bytes`] is
     /// scored a piece at a time and not kept.
-    fn scored(&self, text: &str, headings: Option<&Headings>) -> Arc<Scored> {
+    fn scored(&self, text: &str, headings: Option<&Headings>) -> Scored {
         let block = |text: &str| headings.map(|h| BlockText::of(self.head(text), h));
         if text.len() > self.piece_bytes {
-            let mut jll: Box<[f64]> = vec![0.0; self.log_priors.len()].into();
+            let mut jll = Jll::new(&self.log_priors);
             let mut long = self.long_scorer();
             long.push(text);
-            long.finish(&mut jll);
-            return Arc::new(Scored {
+            long.finish(jll.as_mut_slice());
+            return Scored {
                 jll,
                 block: block(text),
-            });
+            };
         }
         self.cache.get(
             text,
@@ -144,13 +141,13 @@ impl Model {
             || {
                 let normalized = self.settings.normalizer.normalize(text);
                 let words = self.segmenter().cut(&normalized);
-                let mut jll: Box<[f64]> = self.log_priors.as_slice().into();
+                let mut jll = Jll::new(&self.log_priors);
                 self.vocabulary.score_into(
                     self.scoring_table(),
                     &normalized,
                     &words,
                     &self.settings.features,
-                    &mut jll,
+                    jll.as_mut_slice(),
                 );
                 Scored {
                     jll,
@@ -317,12 +314,12 @@ impl Model {
                 page.positive,
                 page.needs_hmm(),
             );
-            let blocks: Vec<Cow<BlockText>> = known
+            let blocks: Vec<BlockText> = known
                 .iter()
                 .zip(paragraphs)
-                .map(|(s, p)| match &s.block {
-                    Some(b) => Cow::Borrowed(b),
-                    None => Cow::Owned(BlockText::of(self.head(p.as_ref()), headings)),
+                .map(|(s, p)| {
+                    s.block
+                        .unwrap_or_else(|| BlockText::of(self.head(p.as_ref()), headings))
                 })
                 .collect();
             if let Some(decided) = page.decide_with(&input, &blocks) {
@@ -364,20 +361,23 @@ impl Model {
         page: &[S],
         scored: &[(usize, Vec<f64>)],
         headings: Option<&Headings>,
-    ) -> (Vec<Arc<Scored>>, Vec<f64>) {
+    ) -> (Vec<Scored>, Vec<f64>) {
         let mut scored = scored.iter().peekable();
-        let known: Vec<Arc<Scored>> = page
+        let known: Vec<Scored> = page
             .iter()
             .enumerate()
             .map(|(i, p)| match scored.next_if(|(at, _)| *at == i) {
-                Some((_, given)) => Arc::new(Scored {
-                    jll: given.as_slice().into(),
+                Some((_, given)) => Scored {
+                    jll: Jll::new(given),
                     block: headings.map(|h| BlockText::of(self.head(p.as_ref()), h)),
-                }),
+                },
                 None => self.scored(p.as_ref(), headings),
             })
             .collect();
-        let jll = known.iter().flat_map(|s| s.jll.iter().copied()).collect();
+        let jll = known
+            .iter()
+            .flat_map(|s| s.jll.as_slice().iter().copied())
+            .collect();
         (known, jll)
     }
 

@@ -8,8 +8,6 @@
 // Index loops mirror the feature definitions (blocks i, j of the page).
 #![allow(clippy::needless_range_loop)]
 
-use std::borrow::Borrow;
-
 use crate::context::{Headings, ListMarkers};
 use crate::html::{BlockFeatures, Cue, HtmlPage};
 
@@ -230,37 +228,140 @@ fn shift(a: &[f64], k: isize) -> Vec<f64> {
         .collect()
 }
 
-/// The distinct pairs of adjacent characters of `t` (whitespace left out),
-/// each packed into one number (first character high), sorted.
-fn bigrams(t: &str) -> Vec<u64> {
-    let mut out = Vec::with_capacity(t.len() / 3 + 1);
+/// The pairs of adjacent characters of `t` (whitespace left out), each
+/// packed into one number (first character high), in order, repeats kept.
+fn bigrams(t: &str) -> impl Iterator<Item = u64> + '_ {
     let mut chars = t.chars().filter(|c| !c.is_whitespace());
-    if let Some(mut prev) = chars.next() {
-        for c in chars {
-            out.push(u64::from(prev) << 32 | u64::from(c));
-            prev = c;
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+    let first = chars.next();
+    chars.scan(first, |prev, c| {
+        let pair = u64::from((*prev)?) << 32 | u64::from(c);
+        *prev = Some(c);
+        Some(pair)
+    })
 }
 
-/// How many elements two sorted slices without repeats share.
-fn shared(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
+/// How many distinct [`bigrams`] `t` has (at most `u32::MAX`).
+fn distinct_bigrams(t: &str) -> u32 {
+    let mut all = Vec::with_capacity(t.len() / 3 + 1);
+    all.extend(bigrams(t));
+    all.sort_unstable();
+    all.dedup();
+    u32::try_from(all.len()).unwrap_or(u32::MAX)
+}
+
+/// What one character bigram of the main run or the title is: in how many
+/// blocks of the run it occurs, whether the title has it, and which block
+/// last met it.
+#[derive(Clone, Copy)]
+struct Bigram {
+    in_run: u32,
+    in_title: bool,
+    /// 1 + the block that last met it (0: none).
+    block: u32,
+}
+
+/// `body_sim` and `title_sim` of every block of a page: the share of a
+/// block's distinct character bigrams (whitespace left out) found in the main
+/// run `[a, b]` (the block itself left out), and in `title`; 0 for a block of
+/// fewer than three distinct bigrams (their number is in `counts`). A
+/// headline repeats the words of its article; chrome and teasers do not.
+///
+/// One table a page of the run's and the title's bigrams, built reading the
+/// run's text once; a run block's distinct bigrams are listed as it is read,
+/// and every other block's text is looked up in the table: no set of bigrams
+/// a block.
+fn bigram_similarities<S: AsRef<str>>(
+    texts: &[S],
+    counts: &[BlockText],
+    (a, b): (usize, usize),
+    title: Option<&str>,
+) -> (Vec<f64>, Vec<f64>) {
+    let n = texts.len();
+    let run = a.min(n)..(b + 1).min(n);
+    let title = title.unwrap_or("");
+    let bytes = title.len()
+        + texts[run.clone()]
+            .iter()
+            .map(|t| t.as_ref().len())
+            .sum::<usize>();
+    // Bigram → its index in `seen`.
+    let mut index: rustc_hash::FxHashMap<u64, u32> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(bytes / 3 + 1, Default::default());
+    let mut seen: Vec<Bigram> = Vec::with_capacity(bytes / 3 + 1);
+    // One bit of 2^16 for each bigram of the table, by its hash: most
+    // bigrams of the other blocks are not in the run, and the bit says so
+    // without a probe of the table.
+    let mut bits = vec![0u64; 1 << 10];
+    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize;
+    let mut id_of = |g: u64, seen: &mut Vec<Bigram>| -> usize {
+        *index.entry(g).or_insert_with(|| {
+            bits[bit(g) >> 6] |= 1 << (bit(g) & 63);
+            seen.push(Bigram {
+                in_run: 0,
+                in_title: false,
+                block: 0,
+            });
+            (seen.len() - 1) as u32
+        }) as usize
+    };
+    for g in bigrams(title) {
+        let id = id_of(g, &mut seen);
+        seen[id].in_title = true;
+    }
+    // The distinct bigrams of each run block, one list after another.
+    let mut own: Vec<u32> = Vec::with_capacity(bytes / 3 + 1);
+    let mut ends = Vec::with_capacity(run.len());
+    for j in run.clone() {
+        let mark = j as u32 + 1;
+        for g in bigrams(texts[j].as_ref()) {
+            let id = id_of(g, &mut seen);
+            let e = &mut seen[id];
+            if e.block != mark {
+                e.block = mark;
+                e.in_run += 1;
+                own.push(id as u32);
             }
         }
+        ends.push(own.len());
     }
-    n
+    let share = |found: (u32, u32), distinct: u32| {
+        let d = f64::from(distinct);
+        (f64::from(found.0) / d, f64::from(found.1) / d)
+    };
+    let mut out = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for (i, (text, count)) in texts.iter().zip(counts).enumerate() {
+        let (body, title) = if count.bigrams < 3 {
+            (0.0, 0.0)
+        } else if run.contains(&i) {
+            let k = i - run.start;
+            let ids = &own[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+            let found = ids.iter().fold((0, 0), |(r, t), &id| {
+                let e = seen[id as usize];
+                (r + u32::from(e.in_run > 1), t + u32::from(e.in_title))
+            });
+            share(found, count.bigrams)
+        } else {
+            let mark = i as u32 + 1;
+            let mut found = (0, 0);
+            for g in bigrams(text.as_ref()) {
+                if bits[bit(g) >> 6] & 1 << (bit(g) & 63) == 0 {
+                    continue;
+                }
+                if let Some(&id) = index.get(&g) {
+                    let e = &mut seen[id as usize];
+                    if e.block != mark {
+                        e.block = mark;
+                        found.0 += u32::from(e.in_run > 0);
+                        found.1 += u32::from(e.in_title);
+                    }
+                }
+            }
+            share(found, count.bigrams)
+        };
+        out.0.push(body);
+        out.1.push(title);
+    }
+    out
 }
 
 fn parent(path: &str, k: usize) -> String {
@@ -274,21 +375,23 @@ fn parent(path: &str, k: usize) -> String {
 
 /// What the page features read of one block's text alone, whatever the page
 /// around it: computed once per distinct text and kept with its scores in
-/// the model's paragraph cache.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// the model's paragraph cache. Its bigrams are not kept, only their number:
+/// they are read from the page's text, one table a page
+/// ([`bigram_similarities`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct BlockText {
     /// Characters other than whitespace.
     len: f64,
     /// The share of them that are [`PUNCT`].
     punct: f64,
+    /// Its first two letters or digits, if it has two.
+    pre: Option<(char, char)>,
+    /// How many distinct character bigrams it has ([`distinct_bigrams`]).
+    bigrams: u32,
     /// It ends in one of [`STOPS`] (trailing whitespace aside).
     stop: bool,
     /// It is a list heading.
     head: bool,
-    /// Its first two letters or digits, if it has two.
-    pre: Option<(char, char)>,
-    /// Its character bigrams ([`bigrams`]).
-    bigrams: Box<[u64]>,
 }
 
 impl BlockText {
@@ -307,49 +410,16 @@ impl BlockText {
         BlockText {
             len: n as f64,
             punct: p as f64 / (n as f64).max(1.0),
+            pre: core.next().zip(core.next()),
+            bigrams: distinct_bigrams(text),
             stop: text
                 .trim_end()
                 .chars()
                 .last()
                 .is_some_and(|c| STOPS.contains(&c)),
             head: headings.is_heading(text),
-            pre: core.next().zip(core.next()),
-            bigrams: bigrams(text).into_boxed_slice(),
         }
     }
-
-    /// The bytes it holds outside its own struct.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val::<[u64]>(&self.bigrams)
-    }
-}
-
-/// `body_sim`: the share of a block's character bigrams (whitespace left out)
-/// found in the main run `[a, b]`, the block itself left out; 0 for a block
-/// of fewer than three bigrams. A headline repeats the words of its article;
-/// chrome and teasers do not.
-fn body_similarity(sets: &[&[u64]], (a, b): (usize, usize)) -> Vec<f64> {
-    // In how many run blocks each bigram occurs.
-    let mut in_run: rustc_hash::FxHashMap<u64, usize> = Default::default();
-    for set in sets.iter().take(b + 1).skip(a) {
-        for g in set.iter() {
-            *in_run.entry(*g).or_default() += 1;
-        }
-    }
-    sets.iter()
-        .enumerate()
-        .map(|(i, set)| {
-            if set.len() < 3 {
-                return 0.0;
-            }
-            let own = usize::from(a <= i && i <= b);
-            let found = set
-                .iter()
-                .filter(|g| in_run.get(g).is_some_and(|&c| c > own))
-                .count();
-            found as f64 / set.len() as f64
-        })
-        .collect()
 }
 
 /// Computes every feature of a page. `markers` decides what a list heading is.
@@ -358,9 +428,8 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
 }
 
 /// [`page_features`] from the counts of the page's texts, one a block (in
-/// the order of `page.texts`, which is not read again).
-pub(crate) fn features_of<B: Borrow<BlockText>>(page: &PageInput, texts: &[B]) -> PageFeatures {
-    let texts: Vec<&BlockText> = texts.iter().map(Borrow::borrow).collect();
+/// the order of `page.texts`, which is read again for its bigrams only).
+pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures {
     let n = texts.len();
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
     let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
@@ -500,8 +569,8 @@ pub(crate) fn features_of<B: Borrow<BlockText>>(page: &PageInput, texts: &[B]) -
         tcand[j] = 1.0;
     }
     let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
-    let sets: Vec<&[u64]> = texts.iter().map(|b| &*b.bigrams).collect();
-    let body_sim = body_similarity(&sets, (a, b));
+    let title = page.html.as_ref().map(|h| h.title.as_str());
+    let (body_sim, title_sim) = bigram_similarities(&page.texts, texts, (a, b), title);
     let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
     let drun: Vec<f64> = (0..n)
         .map(|i| {
@@ -566,7 +635,6 @@ pub(crate) fn features_of<B: Borrow<BlockText>>(page: &PageInput, texts: &[B]) -
         put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
     }
     if let Some(layout) = &page.html {
-        let title = &layout.title;
         put("link", link.clone());
         put("link_p1", shift(&link, 1));
         put("link_n1", shift(&link, -1));
@@ -627,24 +695,36 @@ pub(crate) fn features_of<B: Borrow<BlockText>>(page: &PageInput, texts: &[B]) -
                 .map(|i| bool_f(parent(layout.path(i), 2) == p2))
                 .collect(),
         );
-        let tb = bigrams(title);
-        put(
-            "title_sim",
-            sets.iter()
-                .map(|bg| {
-                    if bg.len() >= 3 {
-                        shared(bg, &tb) as f64 / bg.len() as f64
-                    } else {
-                        0.0
-                    }
-                })
-                .collect(),
-        );
+        put("title_sim", title_sim);
     }
     PageFeatures {
         names,
         columns,
         run: (a, b),
         main: m,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigram_shares_count_each_distinct_bigram_once_and_leave_the_block_out() {
+        let texts = ["ABCD", "ABCX", "A BCD", "xy", "ABABC"];
+        let no_headings: Vec<String> = Vec::new();
+        let headings = Headings::new(&no_headings);
+        let counts: Vec<BlockText> = texts.iter().map(|t| BlockText::of(t, &headings)).collect();
+        let (body, title) = bigram_similarities(&texts, &counts, (0, 1), Some("ABQ"));
+        // The run is ABCD, ABCX: AB and BC in both, CD and CX in one. A run
+        // block finds only what the other run block has; the whitespace of
+        // "A BCD" is left out; "xy" has one bigram; "ABABC" has AB twice.
+        let third = 1.0 / 3.0;
+        assert_eq!(body, [2.0 * third, 2.0 * third, 1.0, 0.0, 2.0 * third]);
+        assert_eq!(title, [third, third, third, 0.0, third]);
+        assert_eq!(
+            counts.iter().map(|c| c.bigrams).collect::<Vec<_>>(),
+            [3, 3, 3, 1, 3]
+        );
     }
 }

@@ -20,8 +20,6 @@ mod stack;
 
 use serde::{Deserialize, Serialize};
 
-use std::borrow::Borrow;
-
 use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, Headings, ListMarkers};
 use crate::error::{Error, Result};
 pub(crate) use features::BlockText;
@@ -220,10 +218,10 @@ impl PageModel {
 
     /// [`PageModel::decide`] with the counts of the page's texts already
     /// taken, one a block ([`BlockText::of`] with [`PageModel::headings`]).
-    pub(crate) fn decide_with<B: Borrow<BlockText>>(
+    pub(crate) fn decide_with(
         &self,
         page: &PageInput,
-        blocks: &[B],
+        blocks: &[BlockText],
     ) -> Option<Vec<(bool, f64)>> {
         let set = match (&page.html, &self.html) {
             (Some(_), Some(h)) => h,
