@@ -178,10 +178,15 @@ impl PageFeatures {
 
     /// The rows of the features `names`, in that order (missing ones are 0).
     pub fn rows(&self, names: &[String]) -> Vec<Vec<f64>> {
-        let cols: Vec<Option<&[f64]>> = names.iter().map(|n| self.column(n)).collect();
+        let cols = self.columns_of(names);
         (0..self.len())
             .map(|i| cols.iter().map(|c| c.map_or(0.0, |c| c[i])).collect())
             .collect()
+    }
+
+    /// The columns of the features `names`, in that order (`None`: not computed).
+    pub(crate) fn columns_of(&self, names: &[String]) -> Vec<Option<&[f64]>> {
+        names.iter().map(|n| self.column(n)).collect()
     }
 }
 

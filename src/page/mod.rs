@@ -95,40 +95,43 @@ impl Default for PageParams {
 impl WeightSet {
     /// P(positive) of every block of a page, before the rules.
     pub fn probabilities(&self, f: &PageFeatures) -> Vec<f64> {
-        let (rows, s) = self.stage1_scores(f);
-        self.stage2_probabilities(rows, &s)
+        let width = self.features.len() + NEIGHBOUR_FEATURES.len();
+        let mut rows = self.stage2_inputs(f);
+        rows.chunks_exact_mut(width)
+            .map(|r| {
+                self.stage2.standardise(r);
+                1.0 / (1.0 + (-self.stage2.decision(r)).exp())
+            })
+            .collect()
     }
 
-    fn stage1_scores(&self, f: &PageFeatures) -> (Vec<Vec<f64>>, Vec<f64>) {
-        let mut rows = f.rows(&self.features);
-        let s = rows
-            .iter_mut()
-            .map(|r| {
+    /// The stage-2 inputs of a page's blocks, a row a block one after
+    /// another in one table: the features standardised for stage 1, then the
+    /// six inputs from the neighbours' stage-1 scores (stage 1 fitted).
+    fn stage2_inputs(&self, f: &PageFeatures) -> Vec<f64> {
+        let d = self.features.len();
+        let width = d + NEIGHBOUR_FEATURES.len();
+        let mut rows = vec![0.0; f.len() * width];
+        let columns = f.columns_of(&self.features);
+        let s: Vec<f64> = rows
+            .chunks_exact_mut(width)
+            .enumerate()
+            .map(|(i, r)| {
+                let r = &mut r[..d];
+                for (x, c) in r.iter_mut().zip(&columns) {
+                    *x = c.map_or(0.0, |c| c[i]);
+                }
                 self.stage1.standardise(r);
                 self.stage1.decision(r).clamp(-9.0, 9.0)
             })
             .collect();
-        (rows, s)
-    }
-
-    fn stage2_rows(rows: Vec<Vec<f64>>, s: &[f64]) -> Vec<Vec<f64>> {
-        rows.into_iter()
-            .zip(stack::neighbour_inputs(s))
-            .map(|(mut r, w)| {
-                r.extend_from_slice(&w);
-                r
-            })
-            .collect()
-    }
-
-    fn stage2_probabilities(&self, rows: Vec<Vec<f64>>, s: &[f64]) -> Vec<f64> {
-        Self::stage2_rows(rows, s)
-            .into_iter()
-            .map(|mut r| {
-                self.stage2.standardise(&mut r);
-                1.0 / (1.0 + (-self.stage2.decision(&r)).exp())
-            })
-            .collect()
+        for (r, w) in rows
+            .chunks_exact_mut(width)
+            .zip(stack::neighbour_inputs(&s))
+        {
+            r[d..].copy_from_slice(&w);
+        }
+        rows
     }
 
     /// Fits both stages on labelled pages' features.
@@ -150,10 +153,14 @@ impl WeightSet {
                 intercept: 0.0,
             },
         };
+        let width = set.features.len() + NEIGHBOUR_FEATURES.len();
         let mut rows2 = Vec::new();
         for (f, _) in pages {
-            let (rows, s) = set.stage1_scores(f);
-            rows2.extend(Self::stage2_rows(rows, &s));
+            rows2.extend(
+                set.stage2_inputs(f)
+                    .chunks_exact(width)
+                    .map(<[f64]>::to_vec),
+            );
         }
         set.stage2 = Stage::fit(&rows2, &truth)?;
         Ok(set)

@@ -133,10 +133,7 @@ pub fn neighbour_inputs(s: &[f64]) -> Vec<[f64; 6]> {
     };
     (0..n)
         .map(|i| {
-            let around: Vec<f64> = [-3, -2, -1, 1, 2, 3]
-                .iter()
-                .map(|d| at(i + d, -9.0))
-                .collect();
+            let around = [-3, -2, -1, 1, 2, 3].map(|d| at(i + d, -9.0));
             let max = around.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let mean = around.iter().sum::<f64>() / 6.0;
             [
