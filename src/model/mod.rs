@@ -406,22 +406,26 @@ fn decode_payload(payload: &[u8], version: u32) -> std::result::Result<Model, St
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
         .collect();
-    let flat: Vec<f64> = r
-        .array::<4>()?
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
-        .collect();
+    // The weights, a row a label, read from the payload straight into their
+    // rows: no table of them all besides.
+    let flat = r.array::<4>()?;
     if !r.rest.is_empty() {
         return Err("the model has bytes after its last array".into());
     }
     let columns = features.len();
-    if meta.labels.is_empty() || flat.len() != meta.labels.len() * columns {
+    if meta.labels.is_empty() || flat.len() != meta.labels.len() * columns * 4 {
         return Err("the model's weights do not match its vocabulary".into());
     }
     let weights = if columns == 0 {
         vec![Vec::new(); meta.labels.len()]
     } else {
-        flat.chunks_exact(columns).map(<[f64]>::to_vec).collect()
+        flat.chunks_exact(columns * 4)
+            .map(|row| {
+                row.chunks_exact(4)
+                    .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
+                    .collect()
+            })
+            .collect()
     };
     let vocabulary = Vocabulary::from_parts(blob, ends, features)?;
     Ok(Model {
