@@ -67,16 +67,28 @@ impl ShapeScan {
             mut inner_space,
             ..
         } = *self;
-        for c in text.chars() {
-            if matches!(c, '\u{4E00}'..='\u{9FFF}') {
-                // Most characters are CJK ideographs, which are none of the below.
+        let bytes = text.as_bytes();
+        // Where the last character read starts, when this piece has one.
+        let mut last_at = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            last_at = Some(i);
+            if let 0xE4..=0xE9 = bytes[i] {
+                // Most characters are CJK ideographs: U+4000..U+9FFF (lead
+                // bytes E4 to E9) are none of the below, so they are counted
+                // without being decoded.
                 n += 1;
                 inner_space |= space_after_text;
                 text_before = true;
                 dots = 0;
-                last = Some(c);
+                i += 3;
                 continue;
             }
+            let c = text[i..]
+                .chars()
+                .next()
+                .expect("i is on a character boundary");
+            i += c.len_utf8();
             if c.is_whitespace() {
                 space_after_text |= text_before;
             } else {
@@ -92,7 +104,9 @@ impl ShapeScan {
             dots = if c == '.' { dots + 1 } else { 0 };
             ellipsis |= c == '…' || dots == 3;
             emoji |= is_emoji(c);
-            last = Some(c);
+        }
+        if let Some(at) = last_at {
+            last = text[at..].chars().next();
         }
         let head = std::mem::take(&mut self.head);
         *self = ShapeScan {
@@ -263,14 +277,14 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn one_pass_matches_the_definition(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4e00}-\u{4e0f}😂]{0,40}") {
+        fn one_pass_matches_the_definition(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4000}\u{4dbf}\u{4e00}-\u{4e0f}\u{9fff}\u{a000}😂]{0,40}") {
             proptest::prop_assert_eq!(shape_tokens(&text), reference(&text));
         }
     }
 
     proptest::proptest! {
         #[test]
-        fn pieces_give_the_shape_of_the_whole(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4e00}-\u{4e0f}😂]{0,40}", cuts in proptest::collection::vec(0usize..40, 0..4)) {
+        fn pieces_give_the_shape_of_the_whole(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4000}\u{4dbf}\u{4e00}-\u{4e0f}\u{9fff}\u{a000}😂]{0,40}", cuts in proptest::collection::vec(0usize..40, 0..4)) {
             let chars: Vec<char> = text.chars().collect();
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(chars.len())).collect();
             cuts.sort_unstable();
