@@ -138,7 +138,7 @@ COMMIT=$(git rev-parse --short HEAD)
 TABLE="$OUT/speed-table.md"
 {
     echo "\`benches/speed.sh\` (commit $COMMIT, $(date -u +%Y-%m-%d)): $CPU, $(nproc) cores, $THREADS threads;"
-    echo "load average $LOAD_START at the start, $LOAD_END at the end (other engineers building);"
+    echo "load average $LOAD_START at the start, $LOAD_END at the end;"
     echo "median of $REPEAT rounds, python peers and trafilatura $([ "$PYTHON" = 1 ] && echo "$PY_REPEAT" || echo "not run")."
     echo
     echo "| input | tool | wall | MB/s | pages/s | peak RSS | |"
