@@ -9,12 +9,33 @@ use clap::Parser;
 use newsbait::Model;
 use newsbait::cli::eval::{EvalArgs, cross_validate_pages, cross_validate_pages_by, run};
 use newsbait::cli::pages::{
-    BoxBreakdown, GramCounts, Reference, References, labelled_pages, median, read_eval_pages,
-    repeated_news_boxes,
+    BoxBreakdown, EvalPage, GramCounts, Reference, References, labelled_pages, median,
+    read_eval_pages, repeated_news_boxes,
 };
 use newsbait::cli::report::ReportOptions;
 use newsbait::{LabelledPage, OnInvalid};
 use serde_json::{Value, json};
+
+/// A page file read as the page cross-validation reads it: its pages, their
+/// references (from their news lines) and the pages labelled by them.
+fn read_labelled(path: &Path) -> (Vec<EvalPage>, References, Vec<LabelledPage>) {
+    let pages = read_eval_pages(path, OnInvalid::Error).unwrap();
+    let refs = References::resolve(&pages, None);
+    let labelled = labelled_pages(&pages, &refs).unwrap();
+    (pages, refs, labelled)
+}
+
+/// A page layer that changes nothing and records, fold by fold, the pages it
+/// was fitted on.
+fn recording_fit(
+    seen: &RefCell<Vec<Vec<String>>>,
+) -> impl Fn(&Model, &[LabelledPage]) -> newsbait::Result<Model> + '_ {
+    move |base, train| {
+        seen.borrow_mut()
+            .push(train.iter().map(|p| p.page.clone()).collect());
+        Ok(base.clone())
+    }
+}
 
 fn args(extra: &[&str]) -> EvalArgs {
     let mut v = vec!["newsbait-eval", "--quiet"];
@@ -325,15 +346,9 @@ fn cv_by_site_fits_the_page_layer_on_the_other_sites_only() {
     assert!(report.markdown().contains("cross-validated by `site`"));
 
     // The page layer is one swappable call: it sees only the other site's pages.
-    let pages = read_eval_pages(&path, OnInvalid::Error).unwrap();
-    let refs = References::resolve(&pages, None);
-    let labelled = labelled_pages(&pages, &refs).unwrap();
+    let (pages, refs, labelled) = read_labelled(&path);
     let seen = RefCell::new(Vec::new());
-    let fit = |base: &Model, train: &[LabelledPage]| -> newsbait::Result<Model> {
-        seen.borrow_mut()
-            .push(train.iter().map(|p| p.page.clone()).collect::<Vec<_>>());
-        Ok(base.clone())
-    };
+    let fit = recording_fit(&seen);
     let base = Model::shipped().unwrap();
     let (pooled, cv) = cross_validate_pages_by(
         &base,
@@ -350,10 +365,7 @@ fn cv_by_site_fits_the_page_layer_on_the_other_sites_only() {
         },
     )
     .unwrap();
-    assert_eq!(
-        seen.into_inner(),
-        [vec!["p3", "p4", "p5"], vec!["p1", "p2"]]
-    );
+    assert_eq!(seen.take(), [vec!["p3", "p4", "p5"], vec!["p1", "p2"]]);
     assert_eq!(cv.page_layer, "identity");
     assert_eq!(pooled.pages, 5);
     // One value only: an error, not a silent train-on-test.
@@ -476,16 +488,10 @@ fn cv_by_page_fits_the_page_model_on_the_other_folds_and_the_train_pages() {
     assert!(report.markdown().contains("lines in repeated news boxes"));
 
     // What each fold's layer is fitted on.
-    let pages = read_eval_pages(&path, OnInvalid::Error).unwrap();
-    let refs = References::resolve(&pages, None);
-    let labelled = labelled_pages(&pages, &refs).unwrap();
+    let (pages, refs, labelled) = read_labelled(&path);
     let extra_pages = newsbait::cli::pages::read_labelled_pages(&extra, OnInvalid::Error).unwrap();
     let seen = RefCell::new(Vec::new());
-    let fit = |base: &Model, train: &[LabelledPage]| -> newsbait::Result<Model> {
-        seen.borrow_mut()
-            .push(train.iter().map(|p| p.page.clone()).collect::<Vec<_>>());
-        Ok(base.clone())
-    };
+    let fit = recording_fit(&seen);
     let base = Model::shipped().unwrap();
     let quiet = ReportOptions {
         progress: false,
@@ -504,7 +510,7 @@ fn cv_by_page_fits_the_page_model_on_the_other_folds_and_the_train_pages() {
     )
     .unwrap();
     assert_eq!(
-        seen.into_inner(),
+        seen.take(),
         [
             vec!["p1", "p3", "x0", "x1"],
             vec!["p0", "p2", "p4", "x0", "x1"]
