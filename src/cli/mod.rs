@@ -109,6 +109,12 @@ pub use mimalloc::MiMalloc;
 /// small, short-lived vectors on every core, and mimalloc's per-thread free
 /// lists serve them faster than glibc's malloc (classify 5.67 → 4.69 s on the
 /// 50 MB speed input, training 2.19 → 1.99 s median; benches/README.md).
+///
+/// It is mimalloc v2 (the crate's `v2` feature), not v3: v3 keeps freed pages
+/// resident for a second before returning them (`purge_delay` 1000 ms, v2's is
+/// 10 ms), and on a crawl, where every batch frees what the last one held,
+/// that alone took classify's peak RSS from about 155 MB to 190-216 MB at the
+/// same speed (benches/README.md, "Peak memory and the allocator").
 #[macro_export]
 #[doc(hidden)]
 macro_rules! binary_main {
