@@ -108,7 +108,7 @@ impl<'a> Headings<'a> {
     pub(crate) fn is_heading(&self, text: &str) -> bool {
         // Most paragraphs are far longer than any heading: stop at the first
         // letter past the longest phrase's length plus two.
-        let limit = self.longest + 2;
+        let limit = self.letters();
         let mut core = String::with_capacity(4 * limit);
         let mut len = 0;
         for c in text.chars().filter(is_letter_or_digit) {
@@ -118,9 +118,22 @@ impl<'a> Headings<'a> {
             core.push(c);
             len += 1;
         }
+        self.holds(&core, len)
+    }
+
+    /// The most letters and digits a heading can have: a paragraph with more
+    /// is none, whatever they are.
+    pub(crate) fn letters(&self) -> usize {
+        self.longest + 2
+    }
+
+    /// Whether a paragraph whose letters and digits are `core` (`len` of
+    /// them, at most [`Headings::letters`]) is a heading: for a caller that
+    /// collects them in a pass of its own.
+    pub(crate) fn holds(&self, core: &str, len: usize) -> bool {
         self.phrases
             .iter()
-            .any(|&(p, plen)| (plen..=plen + 2).contains(&len) && contains(&core, p))
+            .any(|&(p, plen)| (plen..=plen + 2).contains(&len) && contains(core, p))
     }
 }
 

@@ -196,14 +196,16 @@ pub fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln().clamp(-9.0, 9.0)
 }
 
-/// A block's characters other than whitespace, and how many of them are
-/// [`PUNCT`], counted in one pass.
-fn char_counts(t: &str) -> (usize, usize) {
-    t.chars()
-        .filter(|c| !c.is_whitespace())
-        .fold((0, 0), |(n, p), c| {
-            (n + 1, p + usize::from(PUNCT.contains(&c)))
-        })
+/// `c.is_whitespace()`, with the answer for most Chinese text (above
+/// U+3000, the last whitespace character) found by one comparison.
+fn is_space(c: char) -> bool {
+    c <= '\u{3000}' && c.is_whitespace()
+}
+
+/// `PUNCT.contains(&c)`, with the answer for Chinese characters (between
+/// the two ranges that hold every [`PUNCT`]) found by two comparisons.
+fn is_punct(c: char) -> bool {
+    matches!(c, '\u{3001}'..='\u{3002}' | '\u{FF01}'..='\u{FF1F}') && PUNCT.contains(&c)
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -233,25 +235,111 @@ fn shift(a: &[f64], k: isize) -> Vec<f64> {
         .collect()
 }
 
+/// Two adjacent characters packed into one number (first character high):
+/// 21 bits each, so that 22 bits are left for [`PairSet`]'s stamp.
+fn pair(first: char, second: char) -> u64 {
+    u64::from(first) << 21 | u64::from(second)
+}
+
 /// The pairs of adjacent characters of `t` (whitespace left out), each
-/// packed into one number (first character high), in order, repeats kept.
+/// packed by [`pair`], in order, repeats kept.
 fn bigrams(t: &str) -> impl Iterator<Item = u64> + '_ {
-    let mut chars = t.chars().filter(|c| !c.is_whitespace());
+    let mut chars = t.chars().filter(|&c| !is_space(c));
     let first = chars.next();
     chars.scan(first, |prev, c| {
-        let pair = u64::from((*prev)?) << 32 | u64::from(c);
+        let packed = pair((*prev)?, c);
         *prev = Some(c);
-        Some(pair)
+        Some(packed)
     })
 }
 
-/// How many distinct [`bigrams`] `t` has (at most `u32::MAX`).
-fn distinct_bigrams(t: &str) -> u32 {
-    let mut all = Vec::with_capacity(t.len() / 3 + 1);
-    all.extend(bigrams(t));
-    all.sort_unstable();
-    all.dedup();
-    u32::try_from(all.len()).unwrap_or(u32::MAX)
+/// A set of packed [`pair`]s that counts the distinct ones of a block, kept
+/// by each thread from one block to the next so that it is neither
+/// allocated nor cleared a block: a slot holds a pair and the stamp of the
+/// block that put it there, and a slot of another stamp is empty. Open
+/// addressing (linear probing) in the first `2^k` slots, `2^k` at least
+/// twice the block's bytes (so at least twice its pairs). Sorting the pairs
+/// cost four times as much on short blocks.
+struct PairSet {
+    /// `pair | stamp << 42`, 0 never used.
+    slots: Vec<u64>,
+    /// The current block's stamp, 1 to 2^22 − 1.
+    stamp: u64,
+    /// `k` of the current block's `2^k` slots.
+    bits: u32,
+    /// Distinct pairs of the current block.
+    len: u32,
+}
+
+impl PairSet {
+    /// The most slots a thread keeps (512 KiB, for blocks up to 32 KiB): a
+    /// longer block's pairs are sorted instead.
+    const MAX_SLOTS: usize = 1 << 16;
+
+    const fn new() -> PairSet {
+        PairSet {
+            slots: Vec::new(),
+            stamp: 0,
+            bits: 0,
+            len: 0,
+        }
+    }
+
+    /// Empties the set for a block of `bytes` bytes; false when the block is
+    /// too long for it.
+    fn start(&mut self, bytes: usize) -> bool {
+        let size = (2 * bytes).max(16).next_power_of_two();
+        if size > Self::MAX_SLOTS {
+            return false;
+        }
+        if self.slots.len() < size {
+            self.slots.resize(size, 0);
+        }
+        self.stamp += 1;
+        if self.stamp == 1 << 22 {
+            self.slots.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        self.bits = size.trailing_zeros();
+        self.len = 0;
+        true
+    }
+
+    /// Adds a packed pair.
+    fn insert(&mut self, pair: u64) {
+        let stamped = pair | self.stamp << 42;
+        let mask = (1 << self.bits) - 1;
+        let mut at = (pair.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize;
+        loop {
+            let slot = &mut self.slots[at];
+            if *slot == stamped {
+                return;
+            }
+            if *slot >> 42 != self.stamp {
+                *slot = stamped;
+                self.len += 1;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// What [`BlockText::of`] reuses from one block to the next in a thread: the
+/// set of its pairs and the buffer of its first letters.
+struct Scratch {
+    pairs: PairSet,
+    core: String,
+}
+
+thread_local! {
+    /// Each thread's [`Scratch`].
+    static SCRATCH: std::cell::RefCell<Scratch> = const {
+        std::cell::RefCell::new(Scratch {
+            pairs: PairSet::new(),
+            core: String::new(),
+        })
+    };
 }
 
 /// What one character bigram of the main run or the title is: in how many
@@ -391,7 +479,8 @@ pub(crate) struct BlockText {
     punct: f64,
     /// Its first two letters or digits, if it has two.
     pre: Option<(char, char)>,
-    /// How many distinct character bigrams it has ([`distinct_bigrams`]).
+    /// How many distinct character bigrams it has (pairs of adjacent
+    /// characters, whitespace left out).
     bigrams: u32,
     /// It ends in one of [`STOPS`] (trailing whitespace aside).
     stop: bool,
@@ -410,20 +499,80 @@ impl BlockText {
 
     /// The counts of a block's text, `headings` deciding what a list heading is.
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
-        let (n, p) = char_counts(text);
-        let mut core = text.chars().filter(crate::text::is_letter_or_digit);
-        BlockText {
-            len: n as f64,
-            punct: p as f64 / (n as f64).max(1.0),
-            pre: core.next().zip(core.next()),
-            bigrams: distinct_bigrams(text),
-            stop: text
-                .trim_end()
-                .chars()
-                .last()
-                .is_some_and(|c| STOPS.contains(&c)),
-            head: headings.is_heading(text),
+        let limit = headings.letters();
+        SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
+            let (scan, distinct) = if pairs.start(text.len()) {
+                let scan = Scan::of(text, limit, core, |g| pairs.insert(g));
+                (scan, pairs.len)
+            } else {
+                let mut all = Vec::with_capacity(text.len() / 3 + 1);
+                let scan = Scan::of(text, limit, core, |g| all.push(g));
+                all.sort_unstable();
+                all.dedup();
+                (scan, u32::try_from(all.len()).unwrap_or(u32::MAX))
+            };
+            let mut first = core.chars();
+            BlockText {
+                len: scan.chars as f64,
+                punct: scan.punct as f64 / (scan.chars as f64).max(1.0),
+                pre: first.next().zip(first.next()),
+                bigrams: distinct,
+                stop: scan.last.is_some_and(|c| STOPS.contains(&c)),
+                head: scan.letters <= limit && headings.holds(core, scan.letters),
+            }
+        })
+    }
+}
+
+/// What one pass over a block's characters finds for [`BlockText`].
+struct Scan {
+    /// Characters other than whitespace.
+    chars: usize,
+    /// How many of them are [`PUNCT`].
+    punct: usize,
+    /// The last of them.
+    last: Option<char>,
+    /// Letters and digits, counted up to `limit + 1` (more: not a heading).
+    letters: usize,
+}
+
+impl Scan {
+    /// Reads `text` once: each character not whitespace is counted, checked
+    /// for [`PUNCT`] and handed to `on_pair` packed with the one before it
+    /// ([`pair`]); while there can still be a heading, letters and digits
+    /// are kept in `core` (the first `limit` of them).
+    fn of(text: &str, limit: usize, core: &mut String, mut on_pair: impl FnMut(u64)) -> Scan {
+        core.clear();
+        let mut scan = Scan {
+            chars: 0,
+            punct: 0,
+            last: None,
+            letters: 0,
+        };
+        for c in text.chars() {
+            // Most of a page is Chinese characters: letters, and neither
+            // whitespace nor punctuation.
+            let han = ('\u{4E00}'..='\u{9FFF}').contains(&c);
+            if !han {
+                if is_space(c) {
+                    continue;
+                }
+                scan.punct += usize::from(is_punct(c));
+            }
+            scan.chars += 1;
+            if let Some(prev) = scan.last {
+                on_pair(pair(prev, c));
+            }
+            scan.last = Some(c);
+            // `crate::text::is_letter_or_digit`, its first test done above.
+            if scan.letters <= limit && (han || c.is_alphanumeric()) {
+                if scan.letters < limit {
+                    core.push(c);
+                }
+                scan.letters += 1;
+            }
         }
+        scan
     }
 }
 
@@ -713,6 +862,74 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`BlockText::of`] as its fields are defined, one pass for each, the
+    /// distinct bigrams in a `BTreeSet`.
+    fn reference(text: &str, headings: &Headings) -> BlockText {
+        let kept: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let n = kept.len();
+        let p = kept.iter().filter(|c| PUNCT.contains(c)).count();
+        let mut core = text.chars().filter(crate::text::is_letter_or_digit);
+        let pairs: std::collections::BTreeSet<(char, char)> =
+            kept.windows(2).map(|w| (w[0], w[1])).collect();
+        BlockText {
+            len: n as f64,
+            punct: p as f64 / (n as f64).max(1.0),
+            pre: core.next().zip(core.next()),
+            bigrams: pairs.len() as u32,
+            stop: text
+                .trim_end()
+                .chars()
+                .last()
+                .is_some_and(|c| STOPS.contains(&c)),
+            head: headings.is_heading(text),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_counts_match_the_definitions(text in "[a-z0-9 .!?…\n\u{a0}\u{3000}\u{2028}\u{3001}\u{3002}\u{ff01}-\u{ff1f}\u{4dff}\u{4e00}-\u{4e08}\u{9fff}\u{a000}推荐阅读相关😂”」]{0,60}") {
+            let phrases: Vec<String> = ["推荐阅读", "相关", "a1"].map(String::from).to_vec();
+            let headings = Headings::new(&phrases);
+            proptest::prop_assert_eq!(BlockText::of(&text, &headings), reference(&text, &headings));
+        }
+    }
+
+    #[test]
+    fn a_block_too_long_for_the_pair_set_is_counted_alike() {
+        // 26 * 26 distinct pairs of letters, repeated past the set's 32 KiB.
+        let letters: Vec<char> = ('a'..='z').collect();
+        let mut text = String::new();
+        while text.len() <= PairSet::MAX_SLOTS {
+            for &x in &letters {
+                for &y in &letters {
+                    text.push(x);
+                    text.push(y);
+                    text.push(' ');
+                }
+            }
+        }
+        let no_headings: Vec<String> = Vec::new();
+        let headings = Headings::new(&no_headings);
+        let long = BlockText::of(&text, &headings);
+        assert_eq!(long, reference(&text, &headings));
+        // The same pairs, and the ones across spaces: all 26 * 26.
+        assert_eq!(long.bigrams, 26 * 26);
+        // And the set, used again for a short block, forgets the long one.
+        assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
+    }
+
+    #[test]
+    fn punctuation_lies_in_the_ranges_its_quick_test_reads() {
+        for c in PUNCT {
+            assert!(is_punct(c), "{c}");
+        }
+        for c in [
+            '.', ',', '\u{3000}', '\u{3003}', '\u{FF00}', '\u{FF20}', '中',
+        ] {
+            assert!(!is_punct(c), "{c}");
+        }
+    }
 
     #[test]
     fn bigram_shares_count_each_distinct_bigram_once_and_leave_the_block_out() {
