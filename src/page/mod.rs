@@ -95,43 +95,53 @@ impl Default for PageParams {
 impl WeightSet {
     /// P(positive) of every block of a page, before the rules.
     pub fn probabilities(&self, f: &PageFeatures) -> Vec<f64> {
-        let width = self.features.len() + NEIGHBOUR_FEATURES.len();
-        let mut rows = self.stage2_inputs(f);
-        rows.chunks_exact_mut(width)
-            .map(|r| {
-                self.stage2.standardise(r);
-                1.0 / (1.0 + (-self.stage2.decision(r)).exp())
-            })
+        let n = f.len();
+        let inputs = self.stage2_inputs(f);
+        let mut sum = vec![-0.0; n];
+        for (j, column) in inputs.chunks_exact(n.max(1)).enumerate() {
+            self.stage2.add_column(j, column, &mut sum);
+        }
+        sum.into_iter()
+            .map(|s| 1.0 / (1.0 + (-(self.stage2.intercept + s)).exp()))
             .collect()
     }
 
-    /// The stage-2 inputs of a page's blocks, a row a block one after
-    /// another in one table: the features standardised for stage 1, then the
-    /// six inputs from the neighbours' stage-1 scores (stage 1 fitted).
+    /// The stage-2 inputs of a page's blocks, column by column in one table
+    /// (`[j * n + i]`: input `j` of block `i`): the features standardised for
+    /// stage 1, then the six inputs from the neighbours' stage-1 scores
+    /// (stage 1 fitted). A column a feature, so that each step runs over all
+    /// the blocks at once; each block's numbers are those of a row read
+    /// alone ([`Stage::standardise`], [`Stage::decision`]), in the same order.
     fn stage2_inputs(&self, f: &PageFeatures) -> Vec<f64> {
-        let d = self.features.len();
-        let width = d + NEIGHBOUR_FEATURES.len();
-        let mut rows = vec![0.0; f.len() * width];
-        let columns = f.columns_of(&self.features);
-        let s: Vec<f64> = rows
-            .chunks_exact_mut(width)
-            .enumerate()
-            .map(|(i, r)| {
-                let r = &mut r[..d];
-                for (x, c) in r.iter_mut().zip(&columns) {
-                    *x = c.map_or(0.0, |c| c[i]);
-                }
-                self.stage1.standardise(r);
-                self.stage1.decision(r).clamp(-9.0, 9.0)
-            })
-            .collect();
-        for (r, w) in rows
-            .chunks_exact_mut(width)
-            .zip(stack::neighbour_inputs(&s))
-        {
-            r[d..].copy_from_slice(&w);
+        let n = f.len();
+        let mut table = Vec::with_capacity((self.features.len() + NEIGHBOUR_FEATURES.len()) * n);
+        let mut sum = vec![-0.0; n];
+        for (j, column) in f.columns_of(&self.features).into_iter().enumerate() {
+            let (mean, std) = (self.stage1.mean[j], self.stage1.std[j]);
+            let start = table.len();
+            match column {
+                Some(c) => table.extend(c.iter().map(|c| (c - mean) / std)),
+                None => table.extend(std::iter::repeat_n((0.0 - mean) / std, n)),
+            }
+            self.stage1
+                .add_column_standardised(j, &table[start..], &mut sum);
         }
-        rows
+        let s: Vec<f64> = sum
+            .into_iter()
+            .map(|s| (self.stage1.intercept + s).clamp(-9.0, 9.0))
+            .collect();
+        stack::neighbour_columns(&s, &mut table);
+        table
+    }
+
+    /// [`WeightSet::stage2_inputs`] a row a block, for fitting.
+    fn stage2_rows(&self, f: &PageFeatures) -> Vec<Vec<f64>> {
+        let n = f.len();
+        let table = self.stage2_inputs(f);
+        let width = self.features.len() + NEIGHBOUR_FEATURES.len();
+        (0..n)
+            .map(|i| (0..width).map(|j| table[j * n + i]).collect())
+            .collect()
     }
 
     /// Fits both stages on labelled pages' features.
@@ -153,14 +163,9 @@ impl WeightSet {
                 intercept: 0.0,
             },
         };
-        let width = set.features.len() + NEIGHBOUR_FEATURES.len();
         let mut rows2 = Vec::new();
         for (f, _) in pages {
-            rows2.extend(
-                set.stage2_inputs(f)
-                    .chunks_exact(width)
-                    .map(<[f64]>::to_vec),
-            );
+            rows2.extend(set.stage2_rows(f));
         }
         set.stage2 = Stage::fit(&rows2, &truth)?;
         Ok(set)

@@ -39,6 +39,26 @@ impl Stage {
         self.intercept + row.iter().zip(&self.coef).map(|(x, w)| x * w).sum::<f64>()
     }
 
+    /// Adds input `j`'s term `x_j · w_j` to each block's `sum`, from
+    /// `column`, input `j` of every block not yet standardised: a column at a
+    /// time, each block's terms added in the order [`Stage::decision`] adds
+    /// them, so that `intercept + sum` (`sum` from −0.0, where `f64`'s `Sum`
+    /// starts) is its decision value bit for bit.
+    pub(crate) fn add_column(&self, j: usize, column: &[f64], sum: &mut [f64]) {
+        let (mean, std, w) = (self.mean[j], self.std[j], self.coef[j]);
+        for (s, x) in sum.iter_mut().zip(column) {
+            *s += (x - mean) / std * w;
+        }
+    }
+
+    /// [`Stage::add_column`] of a column already standardised.
+    pub(crate) fn add_column_standardised(&self, j: usize, column: &[f64], sum: &mut [f64]) {
+        let w = self.coef[j];
+        for (s, x) in sum.iter_mut().zip(column) {
+            *s += x * w;
+        }
+    }
+
     /// Checks lengths and values.
     pub(crate) fn check(&self, inputs: usize) -> std::result::Result<(), String> {
         let sane = |x: &f64| x.is_finite() && x.abs() <= 1e9;
@@ -119,31 +139,89 @@ impl Stage {
     }
 }
 
-/// The six stage-2 inputs from the stage-1 scores `s` (each clamped to ±9):
+/// The six stage-2 inputs from the stage-1 scores `s` (each clamped to ±9),
+/// appended to `out` a column each in the order of [`NEIGHBOUR_FEATURES`]:
 /// `s` of the blocks 1 and 2 before and after (0 beyond the page), and the
-/// max and mean of `s` over the three blocks on each side (−9 beyond the page).
-pub fn neighbour_inputs(s: &[f64]) -> Vec<[f64; 6]> {
-    let n = s.len() as isize;
-    let at = |j: isize, fill: f64| {
-        if (0..n).contains(&j) {
-            s[j as usize]
-        } else {
-            fill
-        }
+/// max and mean of `s` over the three blocks on each side (−9 beyond the
+/// page), taken in the order −3, −2, −1, +1, +2, +3.
+pub fn neighbour_columns(s: &[f64], out: &mut Vec<f64>) {
+    let n = s.len();
+    // `s` with three blocks of each fill on each side: block `i` is at `i + 3`.
+    let padded = |fill: f64| -> Vec<f64> {
+        let mut p = vec![fill; n + 6];
+        p[3..n + 3].copy_from_slice(s);
+        p
     };
-    (0..n)
-        .map(|i| {
-            let around = [-3, -2, -1, 1, 2, 3].map(|d| at(i + d, -9.0));
-            let max = around.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mean = around.iter().sum::<f64>() / 6.0;
-            [
-                at(i - 1, 0.0),
-                at(i + 1, 0.0),
-                at(i - 2, 0.0),
-                at(i + 2, 0.0),
-                max,
-                mean,
-            ]
-        })
-        .collect()
+    let zero = padded(0.0);
+    for d in [-1, 1, -2, 2] {
+        let from = (3 + d) as usize;
+        out.extend_from_slice(&zero[from..from + n]);
+    }
+    let low = padded(-9.0);
+    let around = |i: usize| {
+        [
+            low[i],
+            low[i + 1],
+            low[i + 2],
+            low[i + 4],
+            low[i + 5],
+            low[i + 6],
+        ]
+    };
+    out.extend((0..n).map(|i| around(i).into_iter().fold(f64::NEG_INFINITY, f64::max)));
+    out.extend((0..n).map(|i| around(i).into_iter().sum::<f64>() / 6.0));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The six inputs of each block as they are defined, a block at a time.
+    fn neighbour_inputs(s: &[f64]) -> Vec<[f64; 6]> {
+        let n = s.len() as isize;
+        let at = |j: isize, fill: f64| {
+            if (0..n).contains(&j) {
+                s[j as usize]
+            } else {
+                fill
+            }
+        };
+        (0..n)
+            .map(|i| {
+                let around = [-3, -2, -1, 1, 2, 3].map(|d| at(i + d, -9.0));
+                let max = around.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mean = around.iter().sum::<f64>() / 6.0;
+                [
+                    at(i - 1, 0.0),
+                    at(i + 1, 0.0),
+                    at(i - 2, 0.0),
+                    at(i + 2, 0.0),
+                    max,
+                    mean,
+                ]
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn neighbour_columns_are_the_inputs_of_each_block(s in proptest::collection::vec(-9.0f64..9.0, 0..12)) {
+            let mut columns = Vec::new();
+            neighbour_columns(&s, &mut columns);
+            let n = s.len();
+            proptest::prop_assert_eq!(columns.len(), 6 * n);
+            for (i, row) in neighbour_inputs(&s).into_iter().enumerate() {
+                for (k, v) in row.into_iter().enumerate() {
+                    proptest::prop_assert_eq!(columns[k * n + i].to_bits(), v.to_bits());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_alone_sees_the_fill_values() {
+        let mut columns = Vec::new();
+        neighbour_columns(&[2.5], &mut columns);
+        assert_eq!(columns, [0.0, 0.0, 0.0, 0.0, -9.0, -9.0]);
+    }
 }
