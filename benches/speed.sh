@@ -21,6 +21,11 @@
 #   jieba+fastText python jieba (parallel mode) + fastText predict (peers/)
 #   trafilatura    trafilatura.extract on the HTML pages, one process; its own
 #                  pages/s of extract alone (peers/trafilatura_pages.py)
+#   newsbait (python)  the Python package's model.classify_pages, the same
+#                  library path with context and the cache (python/bench.py
+#                  classify-pages), when NEWSBAIT_PY_VENV (default
+#                  target/py-venv, as crates/newsbait-py/run-tests.sh makes
+#                  it) has newsbait installed; SKIP_PYAPI=1 leaves it out
 # Each figure is the median of the rounds' wall times (/usr/bin/time -v),
 # with the highest peak RSS; newsbait's cache hit rate is from --stats. The
 # table goes to benches/speed-table.md and between the speed-table markers of
@@ -31,6 +36,7 @@ ROOT="$(cd "$BENCHES/.." && pwd)"
 CORPUS="${CORPUS:-$ROOT/../shared/corpus}"
 OUT="$ROOT/target/speed"
 VENV="${PEERS_VENV:-$ROOT/target/peers-venv}"
+PY_API_VENV="${NEWSBAIT_PY_VENV:-$ROOT/target/py-venv}"
 REPEAT="${REPEAT:-5}"
 PY_REPEAT="${PY_REPEAT:-$REPEAT}"
 THREADS="$(nproc)"
@@ -56,6 +62,13 @@ if [ "${SKIP_PYTHON:-0}" != 1 ]; then
     PY="$VENV/bin/python"
     [ -s "$OUT/ft.bin" ] || "$PY" "$BENCHES/peers/speed_peers.py" train-fasttext \
         "$CORPUS/train.jsonl" "$OUT/ft.bin" >&2
+fi
+
+PYAPI=0
+if [ "${SKIP_PYAPI:-0}" != 1 ] && "$PY_API_VENV/bin/python" -c 'import newsbait' 2>/dev/null; then
+    PYAPI=1
+else
+    echo "no newsbait Python package in $PY_API_VENV (crates/newsbait-py/run-tests.sh makes it): its rows are left out" >&2
 fi
 
 declare -A WALLS RSS HITS TRAF
@@ -86,6 +99,9 @@ for ((round = 0; round < REPEAT; round++)); do
         once "$kind.nocache" "${CLASSIFY[@]}" --no-cache "${INPUT[$kind]}"
         cmp -s "$OUT/$kind.cache.out" "$OUT/$kind.nocache.out" \
             || { echo "$kind: output differs with the cache on and off" >&2; exit 1; }
+        if [ "$PYAPI" = 1 ]; then
+            once "$kind.pyapi" "$PY_API_VENV/bin/python" "$BENCHES/python/bench.py" classify-pages "${INPUT[$kind]}"
+        fi
         if [ "$PYTHON" = 1 ] && [ "$round" -lt "$PY_REPEAT" ]; then
             once "$kind.python" "$PY" "$BENCHES/peers/speed_peers.py" predict-fasttext "$OUT/ft.bin" "${INPUT[$kind]}"
         fi
@@ -147,6 +163,7 @@ TABLE="$OUT/speed-table.md"
         row "$kind" "jieba-rs segmentation alone (floor)" "$kind.floor"
         row "$kind" "**newsbait-classify -f jsonl**" "$kind.cache"
         row "$kind" "newsbait-classify --no-cache" "$kind.nocache"
+        row "$kind" "newsbait Python \`model.classify_pages\`" "$kind.pyapi"
         row "$kind" "python jieba + fastText" "$kind.python"
     done
     row html "**newsbait-classify -f jsonl**" html.cache
@@ -157,6 +174,7 @@ TABLE="$OUT/speed-table.md"
     echo "|---|---|---|---|---|"
     echo "| newsbait (cache on) vs the floor | $(ratio pages.cache pages.floor) | $(ratio distinct.cache distinct.floor) | $(ratio crawl.cache crawl.floor) | ≥ 0.75×, 0.75×, 1.5× |"
     echo "| newsbait --no-cache vs the floor | $(ratio pages.nocache pages.floor) | $(ratio distinct.nocache distinct.floor) | $(ratio crawl.nocache crawl.floor) | |"
+    [ "$PYAPI" = 1 ] && echo "| newsbait Python (classify_pages) vs the floor | $(ratio pages.pyapi pages.floor) | $(ratio distinct.pyapi distinct.floor) | $(ratio crawl.pyapi crawl.floor) | |"
     echo "| newsbait vs python jieba + fastText | $(ratio pages.cache pages.python) | $(ratio distinct.cache distinct.python) | $(ratio crawl.cache crawl.python) | ≥ 25× on pages |"
     echo
     echo "HTML, the 396 DAnIEL pages: newsbait $(ratio html.cache html.trafilatura) trafilatura's pages/s (target ≥ 10×)."

@@ -2,6 +2,9 @@
 
   bench.py predict INPUT.jsonl            model.predict on every paragraph of every page
                                           (the call's own seconds on stderr)
+  bench.py classify-pages INPUT.jsonl     model.classify_pages on the pages, 512 at a time,
+                                          with page context and the cache, as
+                                          newsbait-classify does (benches/speed.sh)
   bench.py daniel-text PAGES.jsonl OUT    labelled pages as text documents {"id", "text"}
   bench.py clean-python INPUT OUT         model.clean_pages, plain Python, one process
   bench.py clean-spark INPUT OUT          newsbait.spark.clean_column, Spark local[2]
@@ -10,6 +13,7 @@ The clean-* commands write {"id", "text"} lines in input order and print
 rows/s of the cleaning alone (after start-up) on stderr.
 """
 
+import itertools
 import json
 import sys
 import time
@@ -42,6 +46,16 @@ def main():
         news = sum(1 for l in labels if l[0] == "__label__news")
         print(f"{len(labels)} paragraphs, {news} news")
         print(f"predict_seconds {took:.3f}", file=sys.stderr)
+    elif task == "classify-pages":
+        model = newsbait.load_model()
+        pages = paragraphs = news = 0
+        with open(args[0], encoding="utf-8") as f:
+            while batch := [json.loads(line)["text"] for line in itertools.islice(f, 512)]:
+                for page in model.classify_pages(batch):
+                    pages += 1
+                    paragraphs += len(page)
+                    news += sum(1 for p in page if p.label == "news")
+        print(f"{pages} pages, {paragraphs} paragraphs, {news} news")
     elif task == "daniel-text":
         write(args[1], [(p["page"], "\n".join(l["text"] for l in p["lines"])) for p in read_jsonl(args[0])])
     elif task == "clean-python":
