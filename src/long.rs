@@ -181,7 +181,7 @@ pub(crate) fn feed_line(
         if available.is_empty() {
             return Ok(true);
         }
-        let (done, used) = match available.iter().position(|&b| b == b'\n') {
+        let (done, used) = match memchr::memchr(b'\n', available) {
             Some(i) => (true, i + 1),
             None => (false, available.len()),
         };
