@@ -487,7 +487,7 @@ fn write_document(
             // A field of that name gives way to the paragraphs, as it did
             // when they were inserted into the map.
             record.remove("paragraphs");
-            let by_name = labels_by_name(model);
+            let labels = LabelsOut::new(model);
             let decided = doc.decided();
             let paragraphs: Vec<ParagraphOut> = doc
                 .paragraphs
@@ -504,11 +504,12 @@ fn write_document(
                             .explain
                             .map(|n| model.explain(&para.text, p.label, n)),
                         label: model.labels[p.label].0.as_str(),
+                        class: p.label,
                         line: path.is_none().then_some(para.line),
                         path,
                         probs: Probs {
                             model,
-                            by_name: &by_name,
+                            labels: &labels,
                             probs: &p.probs,
                         },
                         tag: path.map(|_| doc.features[i].tag.as_str()),
@@ -833,6 +834,9 @@ struct ParagraphOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<Vec<crate::Contribution>>,
     label: &'a str,
+    /// The index of `label`.
+    #[serde(skip)]
+    class: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -859,15 +863,37 @@ struct TopLabel<'a> {
 /// in the order of their names.
 struct Probs<'a> {
     model: &'a Model,
-    by_name: &'a [usize],
+    labels: &'a LabelsOut,
     probs: &'a [f64],
+}
+
+/// The model's labels as JSONL output needs them, worked out once a
+/// document rather than for each of its paragraphs.
+struct LabelsOut {
+    /// The indices of the labels in the order of their names.
+    by_name: Vec<usize>,
+    /// Each label (by index) as a JSON string, quotes included.
+    quoted: Vec<Vec<u8>>,
+}
+
+impl LabelsOut {
+    fn new(model: &Model) -> Self {
+        LabelsOut {
+            by_name: labels_by_name(model),
+            quoted: model
+                .labels
+                .iter()
+                .map(|l| serde_json::to_vec(&l.0).expect("a string serialises"))
+                .collect(),
+        }
+    }
 }
 
 impl serde::Serialize for Probs<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.by_name.len()))?;
-        for &c in self.by_name {
+        let mut map = s.serialize_map(Some(self.labels.by_name.len()))?;
+        for &c in &self.labels.by_name {
             map.serialize_entry(self.model.labels[c].0.as_str(), &self.probs[c])?;
         }
         map.end()
@@ -902,8 +928,9 @@ impl ParagraphOut<'_> {
             key(out, "explain")?;
             serde_json::to_writer(&mut *out, explain)?;
         }
+        let labels = self.probs.labels;
         key(out, "label")?;
-        write_json_str(out, self.label)?;
+        out.write_all(&labels.quoted[self.class])?;
         if let Some(line) = self.line {
             key(out, "line")?;
             serde_json::to_writer(&mut *out, &line)?;
@@ -913,13 +940,13 @@ impl ParagraphOut<'_> {
             write_json_str(out, path)?;
         }
         key(out, "probs")?;
-        for (n, &c) in self.probs.by_name.iter().enumerate() {
+        for (n, &c) in labels.by_name.iter().enumerate() {
             out.write_all(if n == 0 { b"{" } else { b"," })?;
-            write_json_str(out, &self.probs.model.labels[c].0)?;
+            out.write_all(&labels.quoted[c])?;
             out.write_all(b":")?;
             serde_json::to_writer(&mut *out, &self.probs.probs[c])?;
         }
-        out.write_all(if self.probs.by_name.is_empty() {
+        out.write_all(if labels.by_name.is_empty() {
             b"{}"
         } else {
             b"}"
@@ -1036,7 +1063,7 @@ mod tests {
         let model = crate::TrainParams::new()
             .fit(examples.collect::<Vec<_>>())
             .unwrap();
-        let by_name = labels_by_name(&model);
+        let labels = LabelsOut::new(&model);
         let probs = [0.25, 0.75];
         let texts = [
             "",
@@ -1052,11 +1079,12 @@ mod tests {
                 block: html.then_some(n + 1),
                 explain: (n == 2).then(|| model.explain(text, 0, 3)),
                 label: model.labels[n % 2].0.as_str(),
+                class: n % 2,
                 line: (!html).then_some(n + 7),
                 path: html.then_some("body>div#\"main\">p"),
                 probs: Probs {
                     model: &model,
-                    by_name: &by_name,
+                    labels: &labels,
                     probs: &probs,
                 },
                 tag: html.then_some("p"),
