@@ -236,7 +236,7 @@ fn shift(a: &[f64], k: isize) -> Vec<f64> {
 }
 
 /// Two adjacent characters packed into one number (first character high):
-/// 21 bits each, so that 22 bits are left for [`PairSet`]'s stamp.
+/// 21 bits each, which every `char` fits in.
 fn pair(first: char, second: char) -> u64 {
     u64::from(first) << 21 | u64::from(second)
 }
@@ -253,90 +253,22 @@ fn bigrams(t: &str) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
-/// A set of packed [`pair`]s that counts the distinct ones of a block, kept
-/// by each thread from one block to the next so that it is neither
-/// allocated nor cleared a block: a slot holds a pair and the stamp of the
-/// block that put it there, and a slot of another stamp is empty. Open
-/// addressing (linear probing) in the first `2^k` slots, `2^k` at least
-/// twice the block's bytes (so at least twice its pairs). Sorting the pairs
-/// cost four times as much on short blocks.
-struct PairSet {
-    /// `pair | stamp << 42`, 0 never used.
-    slots: Vec<u64>,
-    /// The current block's stamp, 1 to 2^22 − 1.
-    stamp: u64,
-    /// `k` of the current block's `2^k` slots.
-    bits: u32,
-    /// Distinct pairs of the current block.
-    len: u32,
-}
-
-impl PairSet {
-    /// The most slots a thread keeps (512 KiB, for blocks up to 32 KiB): a
-    /// longer block's pairs are sorted instead.
-    const MAX_SLOTS: usize = 1 << 16;
-
-    const fn new() -> PairSet {
-        PairSet {
-            slots: Vec::new(),
-            stamp: 0,
-            bits: 0,
-            len: 0,
-        }
-    }
-
-    /// Empties the set for a block of `bytes` bytes; false when the block is
-    /// too long for it.
-    fn start(&mut self, bytes: usize) -> bool {
-        let size = (2 * bytes).max(16).next_power_of_two();
-        if size > Self::MAX_SLOTS {
-            return false;
-        }
-        if self.slots.len() < size {
-            self.slots.resize(size, 0);
-        }
-        self.stamp += 1;
-        if self.stamp == 1 << 22 {
-            self.slots.iter_mut().for_each(|s| *s = 0);
-            self.stamp = 1;
-        }
-        self.bits = size.trailing_zeros();
-        self.len = 0;
-        true
-    }
-
-    /// Adds a packed pair.
-    fn insert(&mut self, pair: u64) {
-        let stamped = pair | self.stamp << 42;
-        let mask = (1 << self.bits) - 1;
-        let mut at = (pair.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize;
-        loop {
-            let slot = &mut self.slots[at];
-            if *slot == stamped {
-                return;
-            }
-            if *slot >> 42 != self.stamp {
-                *slot = stamped;
-                self.len += 1;
-                return;
-            }
-            at = (at + 1) & mask;
-        }
-    }
-}
-
 /// What [`BlockText::of`] reuses from one block to the next in a thread: the
 /// set of its pairs and the buffer of its first letters.
 struct Scratch {
-    pairs: PairSet,
+    pairs: rustc_hash::FxHashSet<u64>,
     core: String,
 }
+
+/// The most pairs [`Scratch`]'s set keeps room for between blocks (64 KiB of
+/// table): a longer block's set is dropped after it.
+const KEPT_PAIRS: usize = 1 << 12;
 
 thread_local! {
     /// Each thread's [`Scratch`].
     static SCRATCH: std::cell::RefCell<Scratch> = const {
         std::cell::RefCell::new(Scratch {
-            pairs: PairSet::new(),
+            pairs: rustc_hash::FxHashSet::with_hasher(rustc_hash::FxBuildHasher),
             core: String::new(),
         })
     };
@@ -501,16 +433,14 @@ impl BlockText {
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
         let limit = headings.letters();
         SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
-            let (scan, distinct) = if pairs.start(text.len()) {
-                let scan = Scan::of(text, limit, core, |g| pairs.insert(g));
-                (scan, pairs.len)
-            } else {
-                let mut all = Vec::with_capacity(text.len() / 3 + 1);
-                let scan = Scan::of(text, limit, core, |g| all.push(g));
-                all.sort_unstable();
-                all.dedup();
-                (scan, u32::try_from(all.len()).unwrap_or(u32::MAX))
-            };
+            pairs.clear();
+            let scan = Scan::of(text, limit, core, |g| {
+                pairs.insert(g);
+            });
+            let distinct = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+            if pairs.capacity() > KEPT_PAIRS {
+                *pairs = rustc_hash::FxHashSet::default();
+            }
             let mut first = core.chars();
             BlockText {
                 len: scan.chars as f64,
@@ -896,25 +826,23 @@ mod tests {
     }
 
     #[test]
-    fn a_block_too_long_for_the_pair_set_is_counted_alike() {
-        // 26 * 26 distinct pairs of letters, repeated past the set's 32 KiB.
-        let letters: Vec<char> = ('a'..='z').collect();
+    fn a_block_with_more_pairs_than_the_kept_set_is_counted_alike() {
+        // 100 * 100 distinct pairs of Chinese characters, past what the
+        // thread's set keeps room for between blocks.
+        let chars: Vec<char> = ('\u{4e00}'..'\u{4e64}').collect();
         let mut text = String::new();
-        while text.len() <= PairSet::MAX_SLOTS {
-            for &x in &letters {
-                for &y in &letters {
-                    text.push(x);
-                    text.push(y);
-                    text.push(' ');
-                }
+        for &x in &chars {
+            for &y in &chars {
+                text.push(x);
+                text.push(y);
+                text.push(' ');
             }
         }
         let no_headings: Vec<String> = Vec::new();
         let headings = Headings::new(&no_headings);
         let long = BlockText::of(&text, &headings);
         assert_eq!(long, reference(&text, &headings));
-        // The same pairs, and the ones across spaces: all 26 * 26.
-        assert_eq!(long.bigrams, 26 * 26);
+        assert!(long.bigrams as usize > KEPT_PAIRS);
         // And the set, used again for a short block, forgets the long one.
         assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
     }
