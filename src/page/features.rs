@@ -208,31 +208,44 @@ fn is_punct(c: char) -> bool {
     matches!(c, '\u{3001}'..='\u{3002}' | '\u{FF01}'..='\u{FF1F}') && PUNCT.contains(&c)
 }
 
+/// The median of `v`: the middle value, or the mean of the two middle ones.
+/// Found by selection (what sorting would put there, without sorting).
 fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
     let n = s.len();
     if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        s[n / 2]
+        return 0.0;
+    }
+    let (below, &mut mid, _) = s.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        mid
     } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
+        let low = below.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+        (low + mid) / 2.0
     }
 }
 
+/// `a` moved `k` blocks down the page (up for a negative `k`), 0 where
+/// nothing comes: `out[i] = a[i − k]`.
 fn shift(a: &[f64], k: isize) -> Vec<f64> {
-    let n = a.len() as isize;
-    (0..n)
-        .map(|i| {
-            let j = i - k;
-            if (0..n).contains(&j) {
-                a[j as usize]
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    let n = a.len();
+    let d = k.unsigned_abs().min(n);
+    let mut out = vec![0.0; n];
+    if k >= 0 {
+        out[d..].copy_from_slice(&a[..n - d]);
+    } else {
+        out[..n - d].copy_from_slice(&a[d..]);
+    }
+    out
+}
+
+/// `ln(1 + k)` of a count (`(k as f64).ln_1p()`, the same number), from a
+/// table for the small counts that are nearly all of a page's: positions,
+/// distances, lengths, runs.
+fn ln_1p_count(k: usize) -> f64 {
+    static SMALL: std::sync::LazyLock<Vec<f64>> =
+        std::sync::LazyLock::new(|| (0..1024).map(|k| (k as f64).ln_1p()).collect());
+    SMALL.get(k).copied().unwrap_or_else(|| (k as f64).ln_1p())
 }
 
 /// Two adjacent characters packed into one number (first character high):
@@ -518,7 +531,7 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
     let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
     let punct: Vec<f64> = texts.iter().map(|b| b.punct).collect();
-    let ll: Vec<f64> = len.iter().map(|l| l.ln_1p()).collect();
+    let ll: Vec<f64> = len.iter().map(|&l| ln_1p_count(l as usize)).collect();
     let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
     let neutral = BlockFeatures::default();
     let blocks: Vec<&BlockFeatures> = (0..n)
@@ -535,8 +548,9 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     // Main block: most characters outside links, first on ties, among the
     // blocks that end a sentence when there are any (on a short page the
     // headline can be the longest block).
+    let any_stop = stop.contains(&1.0);
     let weight = |i: usize| {
-        if stop[i] == 1.0 || !stop.contains(&1.0) {
+        if stop[i] == 1.0 || !any_stop {
             len[i] * (1.0 - link[i])
         } else {
             -1.0
@@ -583,7 +597,7 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
             while j < n && short[j] {
                 j += 1;
             }
-            let v = ((j - i) as f64).ln_1p();
+            let v = ln_1p_count(j - i);
             run[i..j].iter_mut().for_each(|r| *r = v);
             i = j;
         } else {
@@ -665,7 +679,7 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
             } else {
                 0.0
             };
-            d.signum() * d.abs().ln_1p() * bool_f(d != 0.0)
+            d.signum() * ln_1p_count(d.abs() as usize) * bool_f(d != 0.0)
         })
         .collect();
 
@@ -709,11 +723,8 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     put("tcand", tcand);
     put("run_after", run_after);
     put("run_before", run_before);
-    put("above", idx.iter().map(|i| i.ln_1p()).collect());
-    put(
-        "below",
-        (0..n).map(|i| ((n - 1 - i) as f64).ln_1p()).collect(),
-    );
+    put("above", (0..n).map(ln_1p_count).collect());
+    put("below", (0..n).map(|i| ln_1p_count(n - 1 - i)).collect());
     put("body_sim", body_sim);
     if page.hmm.len() == n {
         put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
@@ -753,7 +764,13 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
         );
         let depth: Vec<f64> = blocks.iter().map(|b| f64::from(b.depth)).collect();
         let dm = depth.get(m).copied().unwrap_or(0.0);
-        put("depth", depth.iter().map(|d| d.ln_1p()).collect());
+        put(
+            "depth",
+            blocks
+                .iter()
+                .map(|b| ln_1p_count(b.depth as usize))
+                .collect(),
+        );
         put(
             "ddepth",
             depth
@@ -763,7 +780,10 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
         );
         put(
             "links",
-            blocks.iter().map(|b| f64::from(b.links).ln_1p()).collect(),
+            blocks
+                .iter()
+                .map(|b| ln_1p_count(b.links as usize))
+                .collect(),
         );
         let main_path = if n > 0 { layout.path(m) } else { "" };
         let (p1, p2) = (parent(main_path, 1), parent(main_path, 2));
@@ -845,6 +865,37 @@ mod tests {
         assert!(long.bigrams as usize > KEPT_PAIRS);
         // And the set, used again for a short block, forgets the long one.
         assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn median_and_shift_are_what_sorting_and_indexing_give(v in proptest::collection::vec(0u32..60, 0..15), k in -16isize..16) {
+            let v: Vec<f64> = v.into_iter().map(f64::from).collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let n = v.len();
+            let expected = match n {
+                0 => 0.0,
+                _ if n % 2 == 1 => sorted[n / 2],
+                _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+            };
+            proptest::prop_assert_eq!(median(&v).to_bits(), expected.to_bits());
+            let shifted: Vec<f64> = (0..n as isize)
+                .map(|i| usize::try_from(i - k).ok().and_then(|j| v.get(j)).copied().unwrap_or(0.0))
+                .collect();
+            proptest::prop_assert_eq!(shift(&v, k), shifted);
+        }
+    }
+
+    #[test]
+    fn counts_take_ln_1p_from_the_table_bit_for_bit() {
+        for k in (0..1100).chain([5000, 1 << 20]) {
+            assert_eq!(
+                ln_1p_count(k).to_bits(),
+                (k as f64).ln_1p().to_bits(),
+                "{k}"
+            );
+        }
     }
 
     #[test]
