@@ -326,11 +326,17 @@ fn bigram_similarities<S: AsRef<str>>(
     let mut index: rustc_hash::FxHashMap<u64, u32> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(bytes / 3 + 1, Default::default());
     let mut seen: Vec<Bigram> = Vec::with_capacity(bytes / 3 + 1);
-    // One bit of 2^16 for each bigram of the table, by its hash: most
+    // One bit of 2^k for each bigram of the table, by its hash: most
     // bigrams of the other blocks are not in the run, and the bit says so
-    // without a probe of the table.
-    let mut bits = vec![0u64; 1 << 10];
-    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize;
+    // without a probe of the table. Eight bits a byte of the run (24 a
+    // Chinese character), up to 2^16: a short run's page zeroes no more
+    // than it needs.
+    let k = (8 * bytes)
+        .clamp(64, 1 << 16)
+        .next_power_of_two()
+        .trailing_zeros();
+    let mut bits = vec![0u64; 1 << (k - 6)];
+    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - k)) as usize;
     let mut id_of = |g: u64, seen: &mut Vec<Bigram>| -> usize {
         *index.entry(g).or_insert_with(|| {
             bits[bit(g) >> 6] |= 1 << (bit(g) & 63);
