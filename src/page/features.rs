@@ -144,7 +144,45 @@ pub const HMM_FEATURE: &str = "hmm";
 /// Punctuation whose share of a block is the `punct` feature.
 const PUNCT: [char; 7] = ['。', '，', '、', '；', '：', '？', '！'];
 /// Characters that end a sentence (`stop`).
-const STOPS: [char; 7] = ['。', '！', '？', '”', '」', '』', '…'];
+const STOPS: [char; 4] = ['。', '！', '？', '…'];
+/// Closing quotes: a sentence stop only after one of [`STOPS`] (`“…。”`),
+/// since a headline or teaser often ends in a quoted name (`下载“…”`) and
+/// would otherwise read as a body sentence.
+const CLOSING_QUOTES: [char; 3] = ['”', '」', '』'];
+
+/// Whether `text` is a dateline on its own line (电头: `本报南昌3月11日讯`,
+/// `新华社北京3月11日电`, `本报讯（记者 张三）`): by the convention of Chinese
+/// news it opens the article and belongs to it, whereas the date, source and
+/// author lines a site prints around the article (`2012年01月12日 14:25 来源：…`)
+/// are page furniture that the references drop. Up to 20 characters naming
+/// the paper (`本报`) or ending in a date (`…月…日`), then `讯` or `电`, then at
+/// most a reporter in brackets.
+fn is_dateline(text: &str) -> bool {
+    let mut t = text.trim();
+    if let Some(inner) = t.strip_suffix(['）', ')']) {
+        match inner.rfind(['（', '(']) {
+            Some(k) => t = inner[..k].trim_end(),
+            None => return false,
+        }
+    }
+    let Some(rest) = t.strip_suffix(['讯', '訊', '电', '電']) else {
+        return false;
+    };
+    (1..=20).contains(&rest.chars().count())
+        && (rest.starts_with("本报")
+            || rest.starts_with("本報")
+            || (rest.ends_with('日') && rest.contains('月')))
+}
+
+/// Whether `text` ends a sentence: its last character (whitespace aside) is
+/// one of [`STOPS`], or it ends in closing quotes with one of [`STOPS`] just
+/// inside them.
+fn ends_sentence(text: &str) -> bool {
+    text.chars()
+        .rev()
+        .find(|c| !c.is_whitespace() && !CLOSING_QUOTES.contains(c))
+        .is_some_and(|c| STOPS.contains(&c))
+}
 
 /// The features of one page, column by column, and what the rules read.
 #[derive(Debug, Clone, PartialEq)]
@@ -433,10 +471,12 @@ pub(crate) struct BlockText {
     /// How many distinct character bigrams it has (pairs of adjacent
     /// characters, whitespace left out).
     bigrams: u32,
-    /// It ends in one of [`STOPS`] (trailing whitespace aside).
+    /// It ends a sentence ([`ends_sentence`]).
     stop: bool,
     /// It is a list heading.
     head: bool,
+    /// It is a dateline ([`is_dateline`]).
+    dateline: bool,
 }
 
 impl BlockText {
@@ -466,8 +506,16 @@ impl BlockText {
                 punct: scan.punct as f64 / (scan.chars as f64).max(1.0),
                 pre: first.next().zip(first.next()),
                 bigrams: distinct,
-                stop: scan.last.is_some_and(|c| STOPS.contains(&c)),
+                // Only a block ending in a closing quote is read again, from its end.
+                stop: scan.last.is_some_and(|c| {
+                    if CLOSING_QUOTES.contains(&c) {
+                        ends_sentence(text)
+                    } else {
+                        STOPS.contains(&c)
+                    }
+                }),
                 head: scan.letters <= limit && headings.holds(core, scan.letters),
+                dateline: is_dateline(text),
             }
         })
     }
@@ -732,6 +780,11 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     put("above", (0..n).map(ln_1p_count).collect());
     put("below", (0..n).map(|i| ln_1p_count(n - 1 - i)).collect());
     put("body_sim", body_sim);
+    // Read by the rules only (R7), not by a weight set.
+    put(
+        "dateline",
+        texts.iter().map(|b| bool_f(b.dateline)).collect(),
+    );
     if page.hmm.len() == n {
         put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
     }
@@ -833,12 +886,13 @@ mod tests {
             punct: p as f64 / (n as f64).max(1.0),
             pre: core.next().zip(core.next()),
             bigrams: pairs.len() as u32,
-            stop: text
-                .trim_end()
-                .chars()
-                .last()
-                .is_some_and(|c| STOPS.contains(&c)),
+            stop: kept
+                .iter()
+                .rev()
+                .find(|c| !CLOSING_QUOTES.contains(c))
+                .is_some_and(|c| STOPS.contains(c)),
             head: headings.is_heading(text),
+            dateline: is_dateline(text),
         }
     }
 
@@ -913,6 +967,57 @@ mod tests {
             '.', ',', '\u{3000}', '\u{3003}', '\u{FF00}', '\u{FF20}', '中',
         ] {
             assert!(!is_punct(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn datelines_are_told_from_date_and_source_lines() {
+        for t in [
+            "本报南昌3月11日讯",
+            "新华社北京3月11日电",
+            "本报讯（记者 张三）",
+            "中新网3月11日电 (记者 李四)",
+            " 本報訊 ",
+        ] {
+            assert!(is_dateline(t), "{t:?}");
+        }
+        for t in [
+            "资讯",
+            "企业资讯",
+            "2012年01月12日 14:25 来源：某某网",
+            "本报讯 三月十日，省政府召开会议。",
+            "记者张三／台北报导",
+            "（记者 张三）",
+            "电",
+            "国家电网公司在京召开会议部署今年迎峰度夏工作并对全国各地电",
+        ] {
+            assert!(!is_dateline(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_closing_quote_ends_a_sentence_only_after_a_stop() {
+        for t in [
+            "会议为期一天。",
+            "真的吗？",
+            "好！ ",
+            "未完……",
+            "“绿色是财富。”",
+            "他说：「走吧！」",
+            "『好。』”",
+        ] {
+            assert!(ends_sentence(t), "{t:?}");
+        }
+        for t in [
+            "下载“某某客户端”",
+            "报道「新政」",
+            "专题『春耕』",
+            "”",
+            "",
+            "本报讯",
+            "会议，",
+        ] {
+            assert!(!ends_sentence(t), "{t:?}");
         }
     }
 

@@ -15,7 +15,13 @@ use super::features::PageFeatures;
 /// - R5, a page's headline stays: the title candidate (the likeliest
 ///   headline just above the main run) is kept when it is the page's first
 ///   block, with nothing above it that could be the site's chrome, and the
-///   main block is kept (a page of bait alone has no headline).
+///   main block is kept (a page of bait alone has no headline);
+/// - R6 (HTML only), below;
+/// - R7, the dateline stays: a dateline (`本报南昌3月11日讯`, see
+///   `is_dateline` in features.rs) just above or inside the main run, not
+///   mostly link text, is kept: it opens the article, while the short date
+///   and source lines around it, which the references drop, stay the
+///   model's to judge.
 pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
     let col = |name| {
         features
@@ -53,6 +59,13 @@ pub fn apply(features: &PageFeatures, keep: &mut [bool]) {
             {
                 keep[i] = true;
             }
+        }
+    }
+    let dateline = col("dateline");
+    let (a, _) = features.run;
+    for i in a.saturating_sub(2)..(b + 1).min(keep.len()) {
+        if dateline[i] == 1.0 && no_link(i) {
+            keep[i] = true;
         }
     }
     // R5 reads the decisions above: a headline needs an article below it.

@@ -144,6 +144,30 @@ fn short_lines_inside_the_article_are_kept() {
     }
 }
 
+#[test]
+fn the_dateline_below_a_headline_is_kept() {
+    let model = Model::shipped().unwrap();
+    // The page of `html_short_lines_inside_the_article_are_kept` as a text
+    // dump shows it: the site menu, the headline, the dateline below it.
+    let page = [
+        "首页 | 新闻 | 财经 | 体育 | 娱乐",
+        ARTICLE[0],
+        "新华社南昌3月11日电（记者 李四）",
+        ARTICLE[2],
+        ARTICLE[3],
+        ARTICLE[4],
+        "责任编辑：张三",
+        "版权所有 © 2024 某某网 京ICP备00000000号",
+    ];
+    let got = labels(&model, &page);
+    for i in 1..=5 {
+        assert_eq!(got[i], "news", "line {i} {:?}: {got:?}", page[i]);
+    }
+    for i in [0, 6, 7] {
+        assert_eq!(got[i], "clickbait", "line {i} {:?}: {got:?}", page[i]);
+    }
+}
+
 /// An HTML page written for these tests: a site header and menu, the
 /// article's `<h1>` and paragraphs (`body`, raw HTML) in a content block, then
 /// `after` (raw HTML) and a footer.
