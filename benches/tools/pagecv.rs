@@ -16,8 +16,12 @@
 //! teasers NetEase's extractor labelled body on 26 pages).
 //!
 //! ```text
-//! cargo run --release --example pagecv -- MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease]
+//! cargo run --release --example pagecv -- MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease] [--netease-weight K]
 //! ```
+//!
+//! `--netease-weight K` counts each NetEase training page K times in the text
+//! fits (an integer sample weight), to see what NetEase's label convention
+//! costs DAnIEL's.
 //!
 //! The text pages' references come from the `--html` file when it is given
 //! (the same pages), else from their news lines.
@@ -198,7 +202,7 @@ fn report(name: &str, set: &Set, keep: &[Option<Vec<bool>>]) {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [model, daniel, netease, rest @ ..] = args.as_slice() else {
-        return Err("usage: pagecv MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease]".into());
+        return Err("usage: pagecv MODEL DANIEL.jsonl NETEASE.jsonl [--html DANIEL-HTML.jsonl [--html-only]] [--hmm] [--no-netease] [--netease-weight K]".into());
     };
     let html = rest
         .iter()
@@ -210,6 +214,19 @@ fn main() -> Result<()> {
         ..PageParams::default()
     };
     let use_netease = !rest.iter().any(|a| a == "--no-netease");
+    let weight: usize = match rest.iter().position(|a| a == "--netease-weight") {
+        Some(i) => rest
+            .get(i + 1)
+            .and_then(|k| k.parse().ok())
+            .filter(|&k| k >= 1)
+            .ok_or("--netease-weight needs a whole number from 1")?,
+        None => 1,
+    };
+    // The NetEase training pages of a fit, each `weight` times.
+    let netease_pages = |set: &Set, keep: &dyn Fn(usize) -> bool| -> Vec<LabelledInput> {
+        let once = set.train(keep);
+        (0..weight).flat_map(|_| once.iter().cloned()).collect()
+    };
     let html_only = rest.iter().any(|a| a == "--html-only");
     let model = Model::load(Path::new(model))?;
     let positive = model.label_index("news").ok_or("no news label")?;
@@ -235,14 +252,14 @@ fn main() -> Result<()> {
             continue;
         }
         let with_net = use_netease && !text.has_163(k);
-        let train = [text.train(|f| f != k), net.train(|_| with_net)].concat();
+        let train = [text.train(|f| f != k), netease_pages(&net, &|_| with_net)].concat();
         decide(
             &PageModel::fit(positive, &train, &params)?,
             &text,
             k,
             &mut keep_text,
         );
-        let train = [text.train(|_| true), net.train(|f| f != k)].concat();
+        let train = [text.train(|_| true), netease_pages(&net, &|f| f != k)].concat();
         decide(
             &PageModel::fit(positive, &train, &params)?,
             &net,
