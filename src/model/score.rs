@@ -15,7 +15,7 @@ use crate::context::Headings;
 use crate::data::{Document, Label};
 use crate::features::LongScore;
 use crate::long::LongText;
-use crate::math::softmax;
+use crate::math::{softmax, softmax_at};
 use crate::page::{BlockText, HtmlLayout, PageInput, PageModel};
 
 /// Whether a paragraph is read with its neighbours on the page.
@@ -440,7 +440,7 @@ impl Model {
         let k = self.log_priors.len();
         let nb = jll
             .chunks_exact(k)
-            .map(|s| self.probabilities(s)[positive])
+            .map(|s| softmax_at(k, |c| s[c] / self.temperature, positive))
             .collect();
         let hmm = match (&self.context, hmm) {
             (Some(ctx), true) => crate::page::hmm_posteriors(
