@@ -125,7 +125,8 @@ impl Paragraph {
     /// line or one of separators only. The one place where a line becomes a
     /// paragraph, for text in memory and for files read line by line.
     pub(crate) fn from_line(line: usize, text: &str) -> Option<Paragraph> {
-        (!text.trim().is_empty() && !is_separator(text)).then(|| Paragraph {
+        // A blank line holds no letter or digit either: one test for both.
+        (!is_separator(text)).then(|| Paragraph {
             line,
             text: text.to_string(),
         })
@@ -156,11 +157,17 @@ pub(crate) fn is_letter_or_digit(c: &char) -> bool {
 /// ```
 pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
     let document = document.strip_prefix('\u{FEFF}').unwrap_or(document);
-    document
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| Paragraph::from_line(i + 1, line))
-        .collect()
+    // Room for every line at once (counting them is one vectorised pass), not
+    // a vector grown by doubling; the reader thread allocates all of it.
+    let mut paragraphs =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', document.as_bytes()).count() + 1);
+    paragraphs.extend(
+        document
+            .lines()
+            .enumerate()
+            .filter_map(|(i, line)| Paragraph::from_line(i + 1, line)),
+    );
+    paragraphs
 }
 
 #[cfg(test)]

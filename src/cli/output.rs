@@ -325,7 +325,10 @@ fn flush(
             if let Some(d) = decision {
                 preds.iter_mut().for_each(|p| d.apply(p));
             }
-            let mut buf = Formatted::with_capacity(doc.paragraphs.len() * 96);
+            // Room for the text and, for JSONL, each paragraph's label,
+            // probabilities and keys (about 110 bytes).
+            let text: usize = doc.paragraphs.iter().map(|p| p.text.len()).sum();
+            let mut buf = Formatted::with_capacity(text + doc.paragraphs.len() * 128);
             write_document(model, &doc, &preds, options, keep, &mut buf)
                 .expect("writing to memory does not fail");
             Ok((doc, buf))
