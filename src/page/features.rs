@@ -188,7 +188,9 @@ fn ends_sentence(text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageFeatures {
     names: Vec<&'static str>,
-    columns: Vec<Vec<f64>>,
+    /// The columns one after another, `blocks` values each.
+    columns: Vec<f64>,
+    blocks: usize,
     /// First and last block of the main run of body text.
     pub run: (usize, usize),
     /// The main block (most characters outside links).
@@ -201,17 +203,25 @@ impl PageFeatures {
         self.names
             .iter()
             .position(|n| *n == name)
-            .map(|i| self.columns[i].as_slice())
+            .map(|i| &self.columns[i * self.blocks..(i + 1) * self.blocks])
     }
 
     /// Number of blocks.
     pub fn len(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.blocks
     }
 
     /// True for a page without blocks.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Appends feature `name`'s column, one value a block.
+    fn put(&mut self, name: &'static str, column: impl IntoIterator<Item = f64>) {
+        let start = self.columns.len();
+        self.columns.extend(column);
+        debug_assert_eq!(self.columns.len() - start, self.blocks, "{name}");
+        self.names.push(name);
     }
 
     /// The rows of the features `names`, in that order (missing ones are 0).
@@ -737,135 +747,102 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
         })
         .collect();
 
-    let mut names: Vec<&'static str> = Vec::new();
-    let mut columns: Vec<Vec<f64>> = Vec::new();
-    let mut put = |name: &'static str, col: Vec<f64>| {
-        names.push(name);
-        columns.push(col);
+    // One table for all the columns, room made for the HTML set's.
+    let mut f = PageFeatures {
+        names: Vec::with_capacity(80),
+        columns: Vec::with_capacity(80 * n),
+        blocks: n,
+        run: (a, b),
+        main: m,
     };
     let mf = m as f64;
-    put("z", z.clone());
-    put("ll", ll.clone());
-    put("pos", idx.iter().map(|i| i / span).collect());
-    put("rel_max", ll.iter().map(|l| l - lmax).collect());
-    put("rel_med", ll.iter().map(|l| l - lmed).collect());
-    put("punct", punct);
-    put("stop", stop);
-    put("dmain", idx.iter().map(|i| (i - mf) / span).collect());
-    put(
+    f.put("z", z.clone());
+    f.put("ll", ll.clone());
+    f.put("pos", idx.iter().map(|i| i / span));
+    f.put("rel_max", ll.iter().map(|l| l - lmax));
+    f.put("rel_med", ll.iter().map(|l| l - lmed));
+    f.put("punct", punct);
+    f.put("stop", stop);
+    f.put("dmain", idx.iter().map(|i| (i - mf) / span));
+    f.put(
         "dch",
-        (0..n)
-            .map(|i| (cum[i] - cum.get(m).copied().unwrap_or(0.0)) / total)
-            .collect(),
+        (0..n).map(|i| (cum[i] - cum.get(m).copied().unwrap_or(0.0)) / total),
     );
-    put("before", (0..n).map(|i| bool_f(i < m)).collect());
-    put("after", (0..n).map(|i| bool_f(i > m)).collect());
-    put("is_main", (0..n).map(|i| bool_f(i == m)).collect());
-    put("z_p1", shift(&z, 1));
-    put("z_n1", shift(&z, -1));
-    put("z_p2", shift(&z, 2));
-    put("z_n2", shift(&z, -2));
-    put("ll_p1", shift(&ll, 1));
-    put("ll_n1", shift(&ll, -1));
-    put("head", head.iter().map(|&h| bool_f(h)).collect());
-    put("head_between", head_between);
-    put("head_above", head_above);
-    put("run", run);
-    put("spre", spre);
-    put("inrun", inrun);
-    put("drun", drun);
-    put("tcand", tcand);
-    put("run_after", run_after);
-    put("run_before", run_before);
-    put("above", (0..n).map(ln_1p_count).collect());
-    put("below", (0..n).map(|i| ln_1p_count(n - 1 - i)).collect());
-    put("body_sim", body_sim);
+    f.put("before", (0..n).map(|i| bool_f(i < m)));
+    f.put("after", (0..n).map(|i| bool_f(i > m)));
+    f.put("is_main", (0..n).map(|i| bool_f(i == m)));
+    f.put("z_p1", shift(&z, 1));
+    f.put("z_n1", shift(&z, -1));
+    f.put("z_p2", shift(&z, 2));
+    f.put("z_n2", shift(&z, -2));
+    f.put("ll_p1", shift(&ll, 1));
+    f.put("ll_n1", shift(&ll, -1));
+    f.put("head", head.iter().map(|&h| bool_f(h)));
+    f.put("head_between", head_between);
+    f.put("head_above", head_above);
+    f.put("run", run);
+    f.put("spre", spre);
+    f.put("inrun", inrun);
+    f.put("drun", drun);
+    f.put("tcand", tcand);
+    f.put("run_after", run_after);
+    f.put("run_before", run_before);
+    f.put("above", (0..n).map(ln_1p_count));
+    f.put("below", (0..n).map(|i| ln_1p_count(n - 1 - i)));
+    f.put("body_sim", body_sim);
     // Read by the rules only (R7), not by a weight set.
-    put(
-        "dateline",
-        texts.iter().map(|b| bool_f(b.dateline)).collect(),
-    );
+    f.put("dateline", texts.iter().map(|b| bool_f(b.dateline)));
     if page.hmm.len() == n {
-        put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)).collect());
+        f.put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)));
     }
     if let Some(layout) = &page.html {
-        put("link", link.clone());
-        put("link_p1", shift(&link, 1));
-        put("link_n1", shift(&link, -1));
+        f.put("link", link.clone());
+        f.put("link_p1", shift(&link, 1));
+        f.put("link_n1", shift(&link, -1));
         for name in &HTML_EXTRA_FEATURES[3..19] {
             let cue = cue_of(name).expect("a cue_ feature names a cue");
-            put(
-                name,
-                blocks.iter().map(|b| bool_f(b.cues.has(cue))).collect(),
-            );
+            f.put(name, blocks.iter().map(|b| bool_f(b.cues.has(cue))));
         }
         let tag = |f: &dyn Fn(&str) -> bool| -> Vec<f64> {
             blocks.iter().map(|b| bool_f(f(&b.tag))).collect()
         };
-        put("tag_li", tag(&|t| matches!(t, "li" | "dd" | "dt")));
-        put("tag_p", tag(&|t| t == "p"));
-        put(
+        f.put("tag_li", tag(&|t| matches!(t, "li" | "dd" | "dt")));
+        f.put("tag_p", tag(&|t| t == "p"));
+        f.put(
             "tag_h",
             tag(&|t| matches!(t, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")),
         );
-        put("tag_td", tag(&|t| matches!(t, "td" | "th")));
-        put(
-            "in_list",
-            blocks.iter().map(|b| bool_f(b.in_list)).collect(),
-        );
-        put(
-            "in_table",
-            blocks.iter().map(|b| bool_f(b.in_table)).collect(),
-        );
-        put(
-            "heading",
-            blocks.iter().map(|b| bool_f(b.heading > 0)).collect(),
-        );
+        f.put("tag_td", tag(&|t| matches!(t, "td" | "th")));
+        f.put("in_list", blocks.iter().map(|b| bool_f(b.in_list)));
+        f.put("in_table", blocks.iter().map(|b| bool_f(b.in_table)));
+        f.put("heading", blocks.iter().map(|b| bool_f(b.heading > 0)));
         let depth: Vec<f64> = blocks.iter().map(|b| f64::from(b.depth)).collect();
         let dm = depth.get(m).copied().unwrap_or(0.0);
-        put(
+        f.put(
             "depth",
-            blocks
-                .iter()
-                .map(|b| ln_1p_count(b.depth as usize))
-                .collect(),
+            blocks.iter().map(|b| ln_1p_count(b.depth as usize)),
         );
-        put(
+        f.put(
             "ddepth",
-            depth
-                .iter()
-                .map(|d| (d - dm).clamp(-10.0, 10.0) / 10.0)
-                .collect(),
+            depth.iter().map(|d| (d - dm).clamp(-10.0, 10.0) / 10.0),
         );
-        put(
+        f.put(
             "links",
-            blocks
-                .iter()
-                .map(|b| ln_1p_count(b.links as usize))
-                .collect(),
+            blocks.iter().map(|b| ln_1p_count(b.links as usize)),
         );
         let main_path = if n > 0 { layout.path(m) } else { "" };
         let (p1, p2) = (parent(main_path, 1), parent(main_path, 2));
-        put(
+        f.put(
             "same_parent",
-            (0..n)
-                .map(|i| bool_f(parent(layout.path(i), 1) == p1))
-                .collect(),
+            (0..n).map(|i| bool_f(parent(layout.path(i), 1) == p1)),
         );
-        put(
+        f.put(
             "same_gparent",
-            (0..n)
-                .map(|i| bool_f(parent(layout.path(i), 2) == p2))
-                .collect(),
+            (0..n).map(|i| bool_f(parent(layout.path(i), 2) == p2)),
         );
-        put("title_sim", title_sim);
+        f.put("title_sim", title_sim);
     }
-    PageFeatures {
-        names,
-        columns,
-        run: (a, b),
-        main: m,
-    }
+    f
 }
 
 #[cfg(test)]
