@@ -639,9 +639,8 @@ fn write_record_streamed(
         // The fields before `text`, then `text` from the file, then `top`.
         p.text = None;
         let top = p.top.take();
-        let mut head = serde_json::to_vec(&p)?;
-        head.pop();
-        out.write_all(&head)?;
+        p.write_json(out)?;
+        out.bytes.pop(); // its closing brace
         out.write_all(b",\"text\":\"")?;
         out.long(long, Escape::Json);
         out.write_all(b"\"")?;
@@ -829,7 +828,9 @@ impl Write for Formatted {
 
 /// One paragraph of a JSONL output record. Its fields are in the order of
 /// their names, as a JSON map of them was written before: `block`, `path` and
-/// `tag` for a block of HTML, `line` for a line of text.
+/// `tag` for a block of HTML, `line` for a line of text. It is written by
+/// [`ParagraphOut::write_json`]; its `Serialize` is the reference that writer
+/// is tested against.
 #[derive(serde::Serialize)]
 struct ParagraphOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
