@@ -630,7 +630,9 @@ impl Model {
     /// Sizes the cache of paragraph scores to at most `bytes` (0 turns it
     /// off), emptying it. A paragraph seen before (the same text; one over
     /// 128 bytes from its second sighting) costs a lookup instead of
-    /// normalisation and segmentation; page decoding still runs on
+    /// normalisation and segmentation (while next to nothing repeats, only a
+    /// sample of the paragraphs is looked up and kept, which costs less than
+    /// a lookup each); page decoding still runs on
     /// every page, and what the model returns is the same with the cache on
     /// or off. On by default, [`DEFAULT_CACHE_BYTES`](crate::DEFAULT_CACHE_BYTES).
     pub fn set_cache_bytes(&mut self, bytes: usize) {
