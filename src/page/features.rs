@@ -302,16 +302,20 @@ fn pair(first: char, second: char) -> u64 {
     u64::from(first) << 21 | u64::from(second)
 }
 
-/// The pairs of adjacent characters of `t` (whitespace left out), each
-/// packed by [`pair`], in order, repeats kept.
-fn bigrams(t: &str) -> impl Iterator<Item = u64> + '_ {
-    let mut chars = t.chars().filter(|&c| !is_space(c));
-    let first = chars.next();
-    chars.scan(first, |prev, c| {
-        let packed = pair((*prev)?, c);
-        *prev = Some(c);
-        Some(packed)
-    })
+/// Calls `on_pair` with each pair of adjacent characters of `t` (whitespace
+/// left out), packed by [`pair`], in order, repeats kept: a plain loop, not
+/// an iterator of pairs, which the compiler did not make as tight.
+fn for_each_bigram(t: &str, mut on_pair: impl FnMut(u64)) {
+    let mut prev: Option<char> = None;
+    for c in t.chars() {
+        if is_space(c) {
+            continue;
+        }
+        if let Some(p) = prev {
+            on_pair(pair(p, c));
+        }
+        prev = Some(c);
+    }
 }
 
 /// What [`BlockText::of`] reuses from one block to the next in a thread: the
@@ -396,16 +400,16 @@ fn bigram_similarities<S: AsRef<str>>(
             (seen.len() - 1) as u32
         }) as usize
     };
-    for g in bigrams(title) {
+    for_each_bigram(title, |g| {
         let id = id_of(g, &mut seen);
         seen[id].in_title = true;
-    }
+    });
     // The distinct bigrams of each run block, one list after another.
     let mut own: Vec<u32> = Vec::with_capacity(bytes / 3 + 1);
     let mut ends = Vec::with_capacity(run.len());
     for j in run.clone() {
         let mark = j as u32 + 1;
-        for g in bigrams(texts[j].as_ref()) {
+        for_each_bigram(texts[j].as_ref(), |g| {
             let id = id_of(g, &mut seen);
             let e = &mut seen[id];
             if e.block != mark {
@@ -413,7 +417,7 @@ fn bigram_similarities<S: AsRef<str>>(
                 e.in_run += 1;
                 own.push(id as u32);
             }
-        }
+        });
         ends.push(own.len());
     }
     let share = |found: (u32, u32), distinct: u32| {
@@ -435,9 +439,9 @@ fn bigram_similarities<S: AsRef<str>>(
         } else {
             let mark = i as u32 + 1;
             let mut found = (0, 0);
-            for g in bigrams(text.as_ref()) {
+            for_each_bigram(text.as_ref(), |g| {
                 if bits[bit(g) >> 6] & 1 << (bit(g) & 63) == 0 {
-                    continue;
+                    return;
                 }
                 if let Some(&id) = index.get(&g) {
                     let e = &mut seen[id as usize];
@@ -447,7 +451,7 @@ fn bigram_similarities<S: AsRef<str>>(
                         found.1 += u32::from(e.in_title);
                     }
                 }
-            }
+            });
             share(found, count.bigrams)
         };
         out.0.push(body);
@@ -995,6 +999,55 @@ mod tests {
             "会议，",
         ] {
             assert!(!ends_sentence(t), "{t:?}");
+        }
+    }
+
+    /// `body_sim` and `title_sim` as they are defined, with a `BTreeSet` of
+    /// each block's distinct pairs of characters.
+    fn similarities_by_sets(
+        texts: &[String],
+        (a, b): (usize, usize),
+        title: &str,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let pairs = |t: &str| -> std::collections::BTreeSet<(char, char)> {
+            let kept: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+            kept.windows(2).map(|w| (w[0], w[1])).collect()
+        };
+        let sets: Vec<_> = texts.iter().map(|t| pairs(t)).collect();
+        let in_title = pairs(title);
+        let in_run = |g: &(char, char), i: usize| {
+            (a..=b).any(|j| j != i && j < sets.len() && sets[j].contains(g))
+        };
+        sets.iter()
+            .enumerate()
+            .map(|(i, own)| {
+                if own.len() < 3 {
+                    return (0.0, 0.0);
+                }
+                let d = own.len() as f64;
+                let body = own.iter().filter(|g| in_run(g, i)).count() as f64 / d;
+                let title = own.iter().filter(|g| in_title.contains(g)).count() as f64 / d;
+                (body, title)
+            })
+            .unzip()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bigram_shares_are_those_of_the_sets_of_pairs(
+            texts in proptest::collection::vec("[ab \u{a0}\u{85}\u{1680}\u{2000}\u{205f}\u{3000}\u{3001}\u{e000}é中文😂]{0,12}", 0..8),
+            a in 0usize..8,
+            len in 0usize..8,
+            title in proptest::option::of("[ab \u{3000}中文é]{0,8}"),
+        ) {
+            let no_headings: Vec<String> = Vec::new();
+            let headings = Headings::new(&no_headings);
+            let counts: Vec<BlockText> = texts.iter().map(|t| BlockText::of(t, &headings)).collect();
+            let run = (a, a + len);
+            let (body, title_sim) = bigram_similarities(&texts, &counts, run, title.as_deref());
+            let (body_ref, title_ref) = similarities_by_sets(&texts, run, title.as_deref().unwrap_or(""));
+            proptest::prop_assert_eq!(body, body_ref);
+            proptest::prop_assert_eq!(title_sim, title_ref);
         }
     }
 
