@@ -93,25 +93,61 @@ impl Default for PageParams {
 }
 
 impl WeightSet {
-    /// P(positive) of every block of a page, before the rules.
+    /// P(positive) of every block of a page, before the rules. The same
+    /// numbers as stage 2 over [`WeightSet::stage2_inputs`], with no table:
+    /// each feature is standardised once and its terms of both stages added
+    /// as it is read, then the neighbours' terms; each block's terms are
+    /// added in the order of its row, so that the sums are those of
+    /// [`Stage::decision`] bit for bit.
     pub fn probabilities(&self, f: &PageFeatures) -> Vec<f64> {
         let n = f.len();
-        let inputs = self.stage2_inputs(f);
-        let mut sum = vec![-0.0; n];
-        for (j, column) in inputs.chunks_exact(n.max(1)).enumerate() {
-            self.stage2.add_column(j, column, &mut sum);
+        let mut sum1 = vec![-0.0; n];
+        let mut sum2 = vec![-0.0; n];
+        let (one, two) = (&self.stage1, &self.stage2);
+        for (j, column) in f.columns_of(&self.features).into_iter().enumerate() {
+            let (m1, s1, w1) = (one.mean[j], one.std[j], one.coef[j]);
+            let (m2, s2, w2) = (two.mean[j], two.std[j], two.coef[j]);
+            let add = |sum1: &mut f64, sum2: &mut f64, x: f64| {
+                let t = (x - m1) / s1;
+                *sum1 += t * w1;
+                *sum2 += (t - m2) / s2 * w2;
+            };
+            match column {
+                Some(c) => {
+                    for ((a, b), &x) in sum1.iter_mut().zip(&mut sum2).zip(c) {
+                        add(a, b, x);
+                    }
+                }
+                None => {
+                    for (a, b) in sum1.iter_mut().zip(&mut sum2) {
+                        add(a, b, 0.0);
+                    }
+                }
+            }
         }
-        sum.into_iter()
-            .map(|s| 1.0 / (1.0 + (-(self.stage2.intercept + s)).exp()))
+        let s: Vec<f64> = sum1
+            .into_iter()
+            .map(|s| (one.intercept + s).clamp(-9.0, 9.0))
+            .collect();
+        let mut neighbours = Vec::with_capacity(NEIGHBOUR_FEATURES.len() * n);
+        stack::neighbour_columns(&s, &mut neighbours);
+        let first = self.features.len();
+        for (k, column) in neighbours.chunks_exact(n.max(1)).enumerate() {
+            two.add_column(first + k, column, &mut sum2);
+        }
+        sum2.into_iter()
+            .map(|s| 1.0 / (1.0 + (-(two.intercept + s)).exp()))
             .collect()
     }
 
     /// The stage-2 inputs of a page's blocks, column by column in one table
-    /// (`[j * n + i]`: input `j` of block `i`): the features standardised for
-    /// stage 1, then the six inputs from the neighbours' stage-1 scores
-    /// (stage 1 fitted). A column a feature, so that each step runs over all
-    /// the blocks at once; each block's numbers are those of a row read
-    /// alone ([`Stage::standardise`], [`Stage::decision`]), in the same order.
+    /// (`[j * n + i]`: input `j` of block `i`), for fitting stage 2: the
+    /// features standardised for stage 1, then the six inputs from the
+    /// neighbours' stage-1 scores (stage 1 fitted). A column a feature, so
+    /// that each step runs over all the blocks at once; each block's numbers
+    /// are those of a row read alone ([`Stage::standardise`],
+    /// [`Stage::decision`]), in the same order, and those that
+    /// [`WeightSet::probabilities`] computes on the way.
     fn stage2_inputs(&self, f: &PageFeatures) -> Vec<f64> {
         let n = f.len();
         let mut table = Vec::with_capacity((self.features.len() + NEIGHBOUR_FEATURES.len()) * n);
@@ -331,4 +367,67 @@ pub(crate) fn hmm_posteriors(
         .into_iter()
         .map(|p| p[positive])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stage of `inputs` made-up weights, spread by `seed`.
+    fn stage(inputs: usize, seed: f64) -> Stage {
+        let wave = |k: usize, a: f64| ((k as f64 + 1.0) * a * seed).sin();
+        Stage {
+            mean: (0..inputs).map(|k| wave(k, 0.7)).collect(),
+            std: (0..inputs).map(|k| 0.5 + wave(k, 1.3).abs()).collect(),
+            coef: (0..inputs).map(|k| 2.0 * wave(k, 2.9)).collect(),
+            intercept: wave(inputs, 0.3),
+        }
+    }
+
+    #[test]
+    fn probabilities_are_stage_two_over_the_rows_bit_for_bit() {
+        let texts = [
+            "推荐阅读",
+            "国务院召开常务会议，部署稳就业工作。会议指出，要稳住就业基本盘。",
+            "会议要求各地区各部门压实责任，确保政策落地见效。",
+            "震惊！她竟然这样做",
+            "新华社北京3月11日电",
+            "相关新闻",
+            "a b",
+        ];
+        let page = PageInput {
+            texts: texts.iter().map(|t| t.to_string()).collect(),
+            nb: vec![0.2, 0.9, 0.8, 0.01, 0.6, 0.3, 0.5],
+            hmm: Vec::new(),
+            html: None,
+        };
+        let markers = ListMarkers {
+            label: 1,
+            phrases: DEFAULT_LIST_MARKERS.iter().map(|s| s.to_string()).collect(),
+        };
+        let f = features::page_features(&page, &markers);
+        // Every text feature, and one the page does not have (read as 0).
+        let mut names: Vec<String> = TEXT_FEATURES.iter().map(|s| s.to_string()).collect();
+        names.insert(3, "link".to_string());
+        let width = names.len() + NEIGHBOUR_FEATURES.len();
+        for seed in [0.37, 1.91, 4.2] {
+            let set = WeightSet {
+                stage1: stage(names.len(), seed),
+                stage2: stage(width, seed + 0.5),
+                features: names.clone(),
+            };
+            let expected: Vec<u64> = set
+                .stage2_rows(&f)
+                .into_iter()
+                .map(|mut row| {
+                    set.stage2.standardise(&mut row);
+                    let d = set.stage2.decision(&row);
+                    (1.0 / (1.0 + (-d).exp())).to_bits()
+                })
+                .collect();
+            let got: Vec<u64> = set.probabilities(&f).iter().map(|p| p.to_bits()).collect();
+            assert_eq!(got, expected, "seed {seed}");
+            assert_eq!(got.len(), texts.len());
+        }
+    }
 }
