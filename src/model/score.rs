@@ -16,7 +16,7 @@ use crate::data::{Document, Label};
 use crate::features::LongScore;
 use crate::long::LongText;
 use crate::math::{softmax, softmax_at};
-use crate::page::{BlockText, HtmlLayout, PageInput, PageModel};
+use crate::page::{BlockText, HtmlLayout, PageInput, PageModel, PageView};
 
 /// Whether a paragraph is read with its neighbours on the page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -306,14 +306,15 @@ impl Model {
         let headings = page_model.map(PageModel::headings);
         let (known, jll) = self.page_scores(paragraphs, scored, headings.as_ref());
         if let (Some(page), Some(headings)) = (page_model, &headings) {
-            let input = self.page_input_from(
-                paragraphs,
-                layout,
-                scored,
-                &jll,
-                page.positive,
-                page.needs_hmm(),
-            );
+            let (nb, hmm) =
+                self.page_probabilities(paragraphs, scored, &jll, page.positive, page.needs_hmm());
+            let texts: Vec<&str> = paragraphs.iter().map(|p| self.head(p.as_ref())).collect();
+            let input = PageView {
+                texts: &texts,
+                nb: &nb,
+                hmm: &hmm,
+                html: layout,
+            };
             let blocks: Vec<BlockText> = known
                 .iter()
                 .zip(paragraphs)
@@ -424,19 +425,30 @@ impl Model {
         positive: usize,
     ) -> PageInput {
         let (_, jll) = self.page_scores(page, &[], None);
-        self.page_input_from(page, layout, &[], &jll, positive, self.context.is_some())
+        let (nb, hmm) = self.page_probabilities(page, &[], &jll, positive, self.context.is_some());
+        PageInput {
+            texts: page
+                .iter()
+                .map(|p| self.head(p.as_ref()).to_string())
+                .collect(),
+            nb,
+            hmm,
+            html: layout.cloned(),
+        }
     }
 
-    /// [`Model::page_input`] from scores already computed.
-    fn page_input_from<S: AsRef<str>>(
+    /// What the page model reads of a page's scores (`jll`, a flat table):
+    /// each block's naive Bayes probability of label `positive` and, with
+    /// `hmm` and a model that has page context, the HMM's posterior of it
+    /// (else empty).
+    fn page_probabilities<S: AsRef<str>>(
         &self,
         page: &[S],
-        layout: Option<&HtmlLayout>,
         scored: &[(usize, Vec<f64>)],
         jll: &[f64],
         positive: usize,
         hmm: bool,
-    ) -> PageInput {
+    ) -> (Vec<f64>, Vec<f64>) {
         let k = self.log_priors.len();
         let nb = jll
             .chunks_exact(k)
@@ -451,15 +463,7 @@ impl Model {
             ),
             _ => Vec::new(),
         };
-        PageInput {
-            texts: page
-                .iter()
-                .map(|p| self.head(p.as_ref()).to_string())
-                .collect(),
-            nb,
-            hmm,
-            html: layout.cloned(),
-        }
+        (nb, hmm)
     }
 
     /// Predictions from the page model's decisions (two labels).

@@ -61,6 +61,31 @@ pub struct PageInput {
     pub html: Option<HtmlLayout>,
 }
 
+/// A page as [`features_of`] reads it: [`PageInput`]'s fields borrowed, so
+/// that classifying a page copies neither its texts nor its layout.
+pub(crate) struct PageView<'a, S> {
+    /// The blocks' text, as on the page.
+    pub(crate) texts: &'a [S],
+    /// Naive Bayes probability of the positive label, per block.
+    pub(crate) nb: &'a [f64],
+    /// The HMM's posterior of the positive label, per block, or empty.
+    pub(crate) hmm: &'a [f64],
+    /// What the markup says about the blocks (HTML input only).
+    pub(crate) html: Option<&'a HtmlLayout>,
+}
+
+impl PageInput {
+    /// The page borrowed, as [`features_of`] reads it.
+    pub(crate) fn view(&self) -> PageView<'_, String> {
+        PageView {
+            texts: &self.texts,
+            nb: &self.nb,
+            hmm: &self.hmm,
+            html: self.html.as_ref(),
+        }
+    }
+}
+
 /// The cue of a `cue_*` feature name.
 fn cue_of(feature: &str) -> Option<Cue> {
     let name = feature.strip_prefix("cue_")?;
@@ -589,12 +614,12 @@ impl Scan {
 
 /// Computes every feature of a page. `markers` decides what a list heading is.
 pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
-    features_of(page, &BlockText::of_page(page, &markers.prepared()))
+    features_of(&page.view(), &BlockText::of_page(page, &markers.prepared()))
 }
 
 /// [`page_features`] from the counts of the page's texts, one a block (in
 /// the order of `page.texts`, which is read again for its bigrams only).
-pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures {
+pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]) -> PageFeatures {
     let n = texts.len();
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
     let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
@@ -605,7 +630,6 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     let blocks: Vec<&BlockFeatures> = (0..n)
         .map(|i| {
             page.html
-                .as_ref()
                 .and_then(|h| h.features.get(i))
                 .unwrap_or(&neutral)
         })
@@ -735,8 +759,8 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
         tcand[j] = 1.0;
     }
     let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
-    let title = page.html.as_ref().map(|h| h.title.as_str());
-    let (body_sim, title_sim) = bigram_similarities(&page.texts, texts, (a, b), title);
+    let title = page.html.map(|h| h.title.as_str());
+    let (body_sim, title_sim) = bigram_similarities(page.texts, texts, (a, b), title);
     let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
     let drun: Vec<f64> = (0..n)
         .map(|i| {
@@ -799,7 +823,7 @@ pub(crate) fn features_of(page: &PageInput, texts: &[BlockText]) -> PageFeatures
     if page.hmm.len() == n {
         f.put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)));
     }
-    if let Some(layout) = &page.html {
+    if let Some(layout) = page.html {
         f.put("link", link.clone());
         f.put("link_p1", shift(&link, 1));
         f.put("link_n1", shift(&link, -1));

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::{ContextModel, DEFAULT_LIST_MARKERS, Headings, ListMarkers};
 use crate::error::{Error, Result};
-pub(crate) use features::BlockText;
+pub(crate) use features::{BlockText, PageView};
 use features::{HMM_FEATURE, HTML_EXTRA_FEATURES, TEXT_FEATURES};
 pub use features::{HtmlLayout, PageFeatures, PageInput, page_features};
 use stack::NEIGHBOUR_FEATURES;
@@ -255,7 +255,7 @@ impl PageModel {
     /// new label mirrored (`1 − p`), so that label and probability agree.
     /// `None` when the model has no weight set for the page.
     pub fn decide(&self, page: &PageInput) -> Option<Vec<(bool, f64)>> {
-        self.decide_with(page, &BlockText::of_page(page, &self.headings()))
+        self.decide_with(&page.view(), &BlockText::of_page(page, &self.headings()))
     }
 
     /// The list headings, ready to check a page's blocks against
@@ -266,9 +266,9 @@ impl PageModel {
 
     /// [`PageModel::decide`] with the counts of the page's texts already
     /// taken, one a block ([`BlockText::of`] with [`PageModel::headings`]).
-    pub(crate) fn decide_with(
+    pub(crate) fn decide_with<S: AsRef<str>>(
         &self,
-        page: &PageInput,
+        page: &PageView<S>,
         blocks: &[BlockText],
     ) -> Option<Vec<(bool, f64)>> {
         let set = match (&page.html, &self.html) {
