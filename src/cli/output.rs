@@ -1011,11 +1011,7 @@ fn write_json_f64(out: &mut Formatted, x: f64) -> std::io::Result<()> {
 /// compiler vectorises) and the bytes copied as they are; the rest goes
 /// through serde_json.
 fn write_json_str(out: &mut Formatted, s: &str) -> std::io::Result<()> {
-    // serde_json escapes exactly the control characters, `"` and `\`.
-    let plain = s.bytes().fold(true, |plain, b| {
-        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
-    });
-    if !plain {
+    if !is_plain_json(s.as_bytes()) {
         return Ok(serde_json::to_writer(out, s)?);
     }
     out.bytes.reserve(s.len() + 2);
@@ -1023,6 +1019,16 @@ fn write_json_str(out: &mut Formatted, s: &str) -> std::io::Result<()> {
     out.bytes.extend_from_slice(s.as_bytes());
     out.bytes.push(b'"');
     Ok(())
+}
+
+/// True when serde_json writes `bytes` as they are between the quotes: it
+/// escapes exactly the control characters, `"` and `\\`. One pass without
+/// an early exit, which the compiler vectorises (16-byte chunks with a
+/// scalar tail cost more: 14.2 -> 17.4 M instructions on crawl-small).
+fn is_plain_json(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |plain, &b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    })
 }
 
 /// The indices of the `k` most probable labels, most probable first (ties by
@@ -1143,6 +1149,24 @@ mod tests {
                 String::from_utf8(theirs).unwrap()
             );
         }
+    }
+
+    /// Every byte that serde_json escapes, at every place of a string
+    /// longer than a chunk, and none of the bytes it leaves alone.
+    #[test]
+    fn plain_strings_are_those_serde_json_leaves_alone() {
+        for b in 0u8..=0x7F {
+            for at in [0, 5, 15, 16, 17, 31, 32, 39] {
+                let mut bytes = vec![b'a'; 40];
+                bytes[at] = b;
+                let s = std::str::from_utf8(&bytes).unwrap();
+                let theirs = serde_json::to_string(s).unwrap();
+                let untouched = theirs.len() == s.len() + 2;
+                assert_eq!(is_plain_json(s.as_bytes()), untouched, "{b:#x} at {at}");
+            }
+        }
+        assert!(is_plain_json("新闻联播，今天".repeat(5).as_bytes()));
+        assert!(is_plain_json(b""));
     }
 
     #[test]
