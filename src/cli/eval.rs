@@ -396,7 +396,7 @@ pub fn score_examples(model: &Model, examples: &[Example], path: &Path) -> Resul
     Ok(examples
         .par_iter()
         .zip(truths)
-        .map(|(e, t)| Scored::new(t, model.predict(&e.text).probs))
+        .map(|(e, t)| Scored::new(t, model.predict(&e.text).probs.into_vec()))
         .collect())
 }
 
@@ -470,7 +470,7 @@ fn score_pages(
                 .map(|(line, p)| {
                     Ok(Scored::new(
                         truth_index(&labels, &line.label.0, path, i + 1)?,
-                        p.probs,
+                        p.probs.into_vec(),
                     ))
                 })
                 .collect::<Result<Vec<_>>>()

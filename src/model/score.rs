@@ -36,7 +36,9 @@ pub struct Prediction {
     /// Index of the most probable label in [`Model::labels`].
     pub(crate) label: usize,
     /// Probability of each label, in the order of [`Model::labels`]; sums to 1.
-    pub(crate) probs: Vec<f64>,
+    /// Inline up to two labels, the shipped model's: a crawl's output has a
+    /// prediction for every paragraph, and each was an allocation and a free.
+    pub(crate) probs: Probs,
     /// Index of the paragraph in its page.
     pub(crate) paragraph: usize,
 }
@@ -55,11 +57,14 @@ pub(crate) fn decide(probs: &[f64], positive: usize, at: f64) -> usize {
         .unwrap_or(positive)
 }
 
+/// The probabilities of a [`Prediction`].
+pub(crate) type Probs = smallvec::SmallVec<[f64; 2]>;
+
 impl Prediction {
     fn from_probs(paragraph: usize, probs: Vec<f64>) -> Self {
         Prediction {
             label: crate::math::arg_max(&probs),
-            probs,
+            probs: Probs::from_vec(probs),
             paragraph,
         }
     }
@@ -472,7 +477,7 @@ impl Model {
             .into_iter()
             .enumerate()
             .map(|(i, (keep, p))| {
-                let mut probs = vec![1.0 - p; 2];
+                let mut probs = smallvec::smallvec![1.0 - p; 2];
                 probs[positive] = p;
                 Prediction {
                     label: if keep { positive } else { 1 - positive },
