@@ -3,12 +3,59 @@
 //! Words tie a model to the sites and years it was trained on; the shape of a
 //! line (short, tagged `栏目|`, ending in `?` or `…`) carries over to new sites.
 
-/// The shape tokens of a normalised paragraph. They are static strings, so a
-/// paragraph's shape costs no allocation beyond its characters.
-pub fn shape_tokens(text: &str) -> Vec<&'static str> {
+use crate::features::hash_str;
+
+/// The shape tokens of a normalised paragraph. They are fixed tokens hashed
+/// when compiling, held in place, so a paragraph's shape costs neither an
+/// allocation nor a hash.
+pub(crate) fn shape_tokens(text: &str) -> Shapes {
     let mut scan = ShapeScan::default();
     scan.scan(text);
     scan.tokens_with_head(text)
+}
+
+/// A shape token: its text, which training interns, and its hash
+/// ([`hash_str`] of the text), which scoring reads. The tokens are statics,
+/// handed out by reference.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub(crate) text: &'static str,
+    pub(crate) hash: u64,
+}
+
+impl Shape {
+    const fn new(text: &'static str) -> Shape {
+        Shape {
+            text,
+            hash: hash_str(text),
+        }
+    }
+}
+
+/// The most shape tokens a paragraph has: length, tag, ending, three shares,
+/// five marks.
+const MOST_SHAPES: usize = 11;
+
+/// A paragraph's shape tokens, in order, held in place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shapes {
+    tokens: [&'static Shape; MOST_SHAPES],
+    len: usize,
+}
+
+impl Shapes {
+    fn push(&mut self, token: &'static Shape) {
+        self.tokens[self.len] = token;
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Shapes {
+    type Target = [&'static Shape];
+
+    fn deref(&self) -> &[&'static Shape] {
+        &self.tokens[..self.len]
+    }
 }
 
 /// Characters of a paragraph's start that [`leading_tag`] reads: its opening
@@ -128,54 +175,95 @@ impl ShapeScan {
     }
 
     /// The shape tokens of everything read.
-    pub(crate) fn tokens(&self) -> Vec<&'static str> {
+    pub(crate) fn tokens(&self) -> Shapes {
         self.tokens_with_head(&self.head)
     }
 
     /// The shape tokens of everything read, which starts with `head`.
-    fn tokens_with_head(&self, head: &str) -> Vec<&'static str> {
+    fn tokens_with_head(&self, head: &str) -> Shapes {
         let share = |count: usize| count as f64 / self.n.max(1) as f64;
-        let mut out = Vec::with_capacity(10);
+        let mut out = Shapes {
+            tokens: [&LENGTH[0]; MOST_SHAPES],
+            len: 0,
+        };
         out.push(length_bucket(self.n));
         if let Some(tag) = leading_tag(head) {
             out.push(tag);
         }
         out.push(ending(self.last));
-        out.push(["digits:0", "digits:low", "digits:high"][share_bucket(share(self.digits))]);
-        out.push(["latin:0", "latin:low", "latin:high"][share_bucket(share(self.latin))]);
-        out.push(["punct:0", "punct:low", "punct:high"][share_bucket(share(self.punct))]);
+        out.push(&DIGITS[share_bucket(share(self.digits))]);
+        out.push(&LATIN[share_bucket(share(self.latin))]);
+        out.push(&PUNCT[share_bucket(share(self.punct))]);
+        let [bang, question, ellipsis, emoji, space] = &MARKS;
         if self.bang {
-            out.push("has:!");
+            out.push(bang);
         }
         if self.question {
-            out.push("has:?");
+            out.push(question);
         }
         if self.ellipsis {
-            out.push("has:…");
+            out.push(ellipsis);
         }
         if self.emoji {
-            out.push("has:emoji");
+            out.push(emoji);
         }
         // A space inside a line: two clauses of a headline set apart, as link
         // lists and entertainment titles do; the segmenter drops whitespace, so
         // no word carries it.
         if self.inner_space {
-            out.push("has:space");
+            out.push(space);
         }
         out
     }
 }
 
-fn length_bucket(n: usize) -> &'static str {
-    match n {
-        0..=5 => "len:≤5",
-        6..=10 => "len:≤10",
-        11..=20 => "len:≤20",
-        21..=40 => "len:≤40",
-        41..=80 => "len:≤80",
-        81..=160 => "len:≤160",
-        _ => "len:>160",
-    }
+/// The length buckets, in characters: up to 5, 10, 20, 40, 80, 160, more.
+static LENGTH: [Shape; 7] = [
+    Shape::new("len:≤5"),
+    Shape::new("len:≤10"),
+    Shape::new("len:≤20"),
+    Shape::new("len:≤40"),
+    Shape::new("len:≤80"),
+    Shape::new("len:≤160"),
+    Shape::new("len:>160"),
+];
+
+/// The shares of digits, Latin letters and punctuation ([`share_bucket`]).
+static DIGITS: [Shape; 3] = [
+    Shape::new("digits:0"),
+    Shape::new("digits:low"),
+    Shape::new("digits:high"),
+];
+static LATIN: [Shape; 3] = [
+    Shape::new("latin:0"),
+    Shape::new("latin:low"),
+    Shape::new("latin:high"),
+];
+static PUNCT: [Shape; 3] = [
+    Shape::new("punct:0"),
+    Shape::new("punct:low"),
+    Shape::new("punct:high"),
+];
+
+/// `!`, `?`, an ellipsis, an emoji, a space inside the line.
+static MARKS: [Shape; 5] = [
+    Shape::new("has:!"),
+    Shape::new("has:?"),
+    Shape::new("has:…"),
+    Shape::new("has:emoji"),
+    Shape::new("has:space"),
+];
+
+fn length_bucket(n: usize) -> &'static Shape {
+    &LENGTH[match n {
+        0..=5 => 0,
+        6..=10 => 1,
+        11..=20 => 2,
+        21..=40 => 3,
+        41..=80 => 4,
+        81..=160 => 5,
+        _ => 6,
+    }]
 }
 
 /// 0 for none, 1 for under a tenth, 2 for more.
@@ -191,7 +279,9 @@ fn share_bucket(share: f64) -> usize {
 
 /// A column tag at the start of a line: `【...】`, `[...]`, `『...』`, `「...」`,
 /// or a short name followed by `|` (`娱乐|`, `生活|`).
-fn leading_tag(text: &str) -> Option<&'static str> {
+fn leading_tag(text: &str) -> Option<&'static Shape> {
+    static BRACKET: Shape = Shape::new("tag:bracket");
+    static PIPE: Shape = Shape::new("tag:pipe");
     let mut chars = text.chars();
     let close = match chars.next()? {
         '【' => Some('】'),
@@ -201,27 +291,36 @@ fn leading_tag(text: &str) -> Option<&'static str> {
         _ => None,
     };
     if let Some(close) = close {
-        return chars.take(15).any(|c| c == close).then_some("tag:bracket");
+        return chars.take(15).any(|c| c == close).then_some(&BRACKET);
     }
-    text.chars()
-        .take(12)
-        .any(|c| c == '|')
-        .then_some("tag:pipe")
+    text.chars().take(12).any(|c| c == '|').then_some(&PIPE)
 }
 
-fn ending(last: Option<char>) -> &'static str {
-    match last {
-        None => "end:none",
-        Some('。') => "end:。",
-        Some('!') => "end:!",
-        Some('?') => "end:?",
-        Some('…') | Some('.') => "end:…",
-        Some(c) if c.is_ascii_digit() => "end:digit",
-        Some(c) if c.is_ascii_alphabetic() => "end:latin",
-        Some(c) if is_punctuation(&c) => "end:punct",
-        Some(c) if is_emoji(c) => "end:emoji",
-        Some(_) => "end:text",
-    }
+fn ending(last: Option<char>) -> &'static Shape {
+    static ENDINGS: [Shape; 10] = [
+        Shape::new("end:none"),
+        Shape::new("end:。"),
+        Shape::new("end:!"),
+        Shape::new("end:?"),
+        Shape::new("end:…"),
+        Shape::new("end:digit"),
+        Shape::new("end:latin"),
+        Shape::new("end:punct"),
+        Shape::new("end:emoji"),
+        Shape::new("end:text"),
+    ];
+    &ENDINGS[match last {
+        None => 0,
+        Some('。') => 1,
+        Some('!') => 2,
+        Some('?') => 3,
+        Some('…') | Some('.') => 4,
+        Some(c) if c.is_ascii_digit() => 5,
+        Some(c) if c.is_ascii_alphabetic() => 6,
+        Some(c) if is_punctuation(&c) => 7,
+        Some(c) if is_emoji(c) => 8,
+        Some(_) => 9,
+    }]
 }
 
 fn is_punctuation(c: &char) -> bool {
@@ -239,13 +338,46 @@ mod tests {
 
     #[test]
     fn shape_tokens_mark_tags_and_ends() {
-        let t = shape_tokens("娱乐|她竟然这样做?");
+        let t = texts(&shape_tokens("娱乐|她竟然这样做?"));
         assert!(t.contains(&"tag:pipe"));
         assert!(t.contains(&"end:?"));
     }
 
+    fn texts(shapes: &[&Shape]) -> Vec<&'static str> {
+        shapes.iter().map(|s| s.text).collect()
+    }
+
     fn has(text: &str, token: &str) -> bool {
-        shape_tokens(text).contains(&token)
+        texts(&shape_tokens(text)).contains(&token)
+    }
+
+    #[test]
+    fn a_shape_token_s_hash_taken_when_compiling_is_its_text_s() {
+        for s in LENGTH
+            .iter()
+            .chain(&DIGITS)
+            .chain(&LATIN)
+            .chain(&PUNCT)
+            .chain(&MARKS)
+        {
+            assert_eq!(s.hash, std::hint::black_box(hash_str)(s.text), "{}", s.text);
+        }
+        let shapes = shape_tokens("【快讯】某地发布通知?");
+        assert_eq!(
+            texts(&shapes),
+            [
+                "len:≤20",
+                "tag:bracket",
+                "end:?",
+                "digits:0",
+                "latin:0",
+                "punct:high",
+                "has:?"
+            ]
+        );
+        for s in shapes.iter() {
+            assert_eq!(s.hash, std::hint::black_box(hash_str)(s.text), "{}", s.text);
+        }
     }
 
     /// The definition, one rule at a time, as the tokens were first written.
@@ -254,9 +386,9 @@ mod tests {
         let n = chars.len();
         let share =
             |p: fn(&char) -> bool| chars.iter().filter(|c| p(c)).count() as f64 / n.max(1) as f64;
-        let mut out = vec![length_bucket(n)];
-        out.extend(leading_tag(text));
-        out.push(ending(chars.last().copied()));
+        let mut out = vec![length_bucket(n).text];
+        out.extend(leading_tag(text).map(|s| s.text));
+        out.push(ending(chars.last().copied()).text);
         out.push(
             ["digits:0", "digits:low", "digits:high"][share_bucket(share(char::is_ascii_digit))],
         );
@@ -278,7 +410,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn one_pass_matches_the_definition(text in "[a-z0-9 .!?…|\\[\\]【】『』，。\u{3000}\u{4000}\u{4dbf}\u{4e00}-\u{4e0f}\u{9fff}\u{a000}😂]{0,40}") {
-            proptest::prop_assert_eq!(shape_tokens(&text), reference(&text));
+            proptest::prop_assert_eq!(texts(&shape_tokens(&text)), reference(&text));
         }
     }
 
@@ -294,7 +426,7 @@ mod tests {
                 scan.push(&chars[from..to].iter().collect::<String>());
                 from = to;
             }
-            proptest::prop_assert_eq!(scan.tokens(), shape_tokens(&text));
+            proptest::prop_assert_eq!(&*scan.tokens(), &*shape_tokens(&text));
         }
     }
 

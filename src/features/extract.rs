@@ -8,6 +8,7 @@ use super::keys::{FeatureKey, Kind, pack, unpack};
 use super::settings::FeatureSettings;
 #[cfg(test)]
 use super::vocabulary::{Vocabulary, vocabulary_of};
+use crate::shape::Shape;
 
 /// Where [`for_each_feature`] puts a paragraph's features: the one
 /// enumeration of features, with token interning (training) and token hashing
@@ -20,6 +21,11 @@ pub(super) trait FeatureSink {
     /// One occurrence of a feature of `kind` made of tokens `a` (and `b`, for a
     /// word pair; the default token otherwise).
     fn feature(&mut self, kind: Kind, a: Self::Token, b: Self::Token);
+    /// A paragraph's shape token: the feature of its text's token.
+    fn shape(&mut self, shape: &Shape) {
+        let t = self.token(shape.text);
+        self.feature(Kind::Shape, t, Self::Token::default());
+    }
 }
 
 /// Every feature of a paragraph (normalised text and its words), once per
@@ -95,11 +101,9 @@ pub(super) fn for_each_piece_feature<S: FeatureSink>(
 }
 
 /// A paragraph's shape tokens (see [`crate::shape`]) into `sink`.
-pub(super) fn for_each_shape_feature<S: FeatureSink>(tokens: &[&'static str], sink: &mut S) {
-    let none = S::Token::default();
+pub(super) fn for_each_shape_feature<S: FeatureSink>(tokens: &[&Shape], sink: &mut S) {
     for s in tokens {
-        let t = sink.token(s);
-        sink.feature(Kind::Shape, t, none);
+        sink.shape(s);
     }
 }
 
@@ -212,6 +216,11 @@ impl<P: Fn(u64)> FeatureSink for HashSink<'_, P> {
 
     fn token(&mut self, s: &str) -> u64 {
         hash_str(s)
+    }
+
+    /// The token's hash was taken when compiling.
+    fn shape(&mut self, shape: &Shape) {
+        self.feature(Kind::Shape, shape.hash, 0);
     }
 
     fn feature(&mut self, kind: Kind, a: u64, b: u64) {

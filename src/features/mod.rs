@@ -16,6 +16,7 @@ mod vocabulary;
 mod tests;
 
 pub use extract::{Interner, feature_value};
+pub(crate) use hashing::hash_str;
 pub(crate) use keys::key_tokens;
 pub use keys::{FeatureKey, remap_key};
 pub(crate) use scoring::LongScore;

@@ -245,7 +245,7 @@ fn one_enumeration_gives_words_pairs_grams_then_shapes() {
     super::extract::for_each_feature("好吃 吗?", &["好吃", "吗", "?"], &settings, &mut r);
     let shapes: Vec<String> = crate::shape::shape_tokens("好吃 吗?")
         .iter()
-        .map(|s| format!("Shape {s}"))
+        .map(|s| format!("Shape {}", s.text))
         .collect();
     let mut expected: Vec<String> = [
         "Word 好吃",
