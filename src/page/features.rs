@@ -299,17 +299,18 @@ fn median(v: &[f64]) -> f64 {
 }
 
 /// `a` moved `k` blocks down the page (up for a negative `k`), 0 where
-/// nothing comes: `out[i] = a[i − k]`.
-fn shift(a: &[f64], k: isize) -> Vec<f64> {
+/// nothing comes: `a[i − k]` for each block `i`.
+fn shifted(a: &[f64], k: isize) -> impl Iterator<Item = f64> + '_ {
     let n = a.len();
     let d = k.unsigned_abs().min(n);
-    let mut out = vec![0.0; n];
-    if k >= 0 {
-        out[d..].copy_from_slice(&a[..n - d]);
+    let (lead, kept, tail) = if k >= 0 {
+        (d, &a[..n - d], 0)
     } else {
-        out[..n - d].copy_from_slice(&a[d..]);
-    }
-    out
+        (0, &a[d..], d)
+    };
+    std::iter::repeat_n(0.0, lead)
+        .chain(kept.iter().copied())
+        .chain(std::iter::repeat_n(0.0, tail))
 }
 
 /// `ln(1 + k)` of a count (`(k as f64).ln_1p()`, the same number), from a
@@ -619,31 +620,31 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
 
 /// [`page_features`] from the counts of the page's texts, one a block (in
 /// the order of `page.texts`, which is read again for its bigrams only).
+///
+/// Each column is written straight into the page's one table
+/// ([`PageFeatures::put`]); only what several columns read (lengths, naive
+/// Bayes logits, runs of short blocks) is held on its own.
 pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]) -> PageFeatures {
     let n = texts.len();
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
     let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
-    let punct: Vec<f64> = texts.iter().map(|b| b.punct).collect();
     let ll: Vec<f64> = len.iter().map(|&l| ln_1p_count(l as usize)).collect();
     let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
     let neutral = BlockFeatures::default();
-    let blocks: Vec<&BlockFeatures> = (0..n)
-        .map(|i| {
-            page.html
-                .and_then(|h| h.features.get(i))
-                .unwrap_or(&neutral)
-        })
-        .collect();
-    let link: Vec<f64> = blocks.iter().map(|b| f64::from(b.link_share)).collect();
-    let stop: Vec<f64> = texts.iter().map(|b| bool_f(b.stop)).collect();
-    let head: Vec<bool> = texts.iter().map(|b| b.head).collect();
+    let block = |i: usize| {
+        page.html
+            .and_then(|h| h.features.get(i))
+            .unwrap_or(&neutral)
+    };
+    let link = |i: usize| f64::from(block(i).link_share);
+    let stop = |i: usize| texts[i].stop;
     // Main block: most characters outside links, first on ties, among the
     // blocks that end a sentence when there are any (on a short page the
     // headline can be the longest block).
-    let any_stop = stop.contains(&1.0);
+    let any_stop = texts.iter().any(|b| b.stop);
     let weight = |i: usize| {
-        if stop[i] == 1.0 || !any_stop {
-            len[i] * (1.0 - link[i])
+        if stop(i) || !any_stop {
+            len[i] * (1.0 - link(i))
         } else {
             -1.0
         }
@@ -662,31 +663,14 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
         cum[i + 1] = cum[i] + len[i];
     }
     let total = cum[n].max(1.0);
-    let idx: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    let mut head_between = vec![0.0; n];
-    let mut seen = false;
-    for i in (m + 1)..n {
-        if seen {
-            head_between[i] = 1.0;
-        }
-        seen |= head[i];
-    }
-    let mut head_above = vec![0.0; n];
-    seen = false;
-    for i in 0..n {
-        if seen {
-            head_above[i] = 1.0;
-        }
-        seen |= head[i];
-    }
     // Runs of short blocks without a sentence stop.
-    let short: Vec<bool> = (0..n).map(|i| len[i] <= 50.0 && stop[i] == 0.0).collect();
+    let short = |i: usize| len[i] <= 50.0 && !stop(i);
     let mut run = vec![0.0; n];
     let mut i = 0;
     while i < n {
-        if short[i] {
+        if short(i) {
             let mut j = i;
-            while j < n && short[j] {
+            while j < n && short(j) {
                 j += 1;
             }
             let v = ln_1p_count(j - i);
@@ -696,25 +680,13 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
             i += 1;
         }
     }
-    let pre: Vec<Option<(char, char)>> = texts.iter().map(|b| b.pre).collect();
-    let spre: Vec<f64> = (0..n)
-        .map(|i| {
-            bool_f(
-                pre[i].is_some()
-                    && ((i > 0 && pre[i - 1] == pre[i]) || (i + 1 < n && pre[i + 1] == pre[i])),
-            )
-        })
-        .collect();
     // Main run around the main block: gaps of at most two weak blocks.
-    let mut strong: Vec<bool> = (0..n)
-        .map(|i| len[i] >= 40.0 && punct[i] >= 0.02 && link[i] < 0.5)
-        .collect();
+    let strong = |j: usize| j == m || (len[j] >= 40.0 && texts[j].punct >= 0.02 && link(j) < 0.5);
     let (mut a, mut b) = (m, m);
     if n > 0 {
-        strong[m] = true;
         let mut gap = 0;
         for j in (0..m).rev() {
-            if strong[j] {
+            if strong(j) {
                 a = j;
                 gap = 0;
             } else {
@@ -726,7 +698,7 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
         }
         gap = 0;
         for j in (m + 1)..n {
-            if strong[j] {
+            if strong(j) {
                 b = j;
                 gap = 0;
             } else {
@@ -736,44 +708,25 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
                 }
             }
         }
-        while a > 0 && stop[a - 1] == 1.0 && link[a - 1] < 0.5 {
+        while a > 0 && stop(a - 1) && link(a - 1) < 0.5 {
             a -= 1;
         }
-        while b + 1 < n && stop[b + 1] == 1.0 && link[b + 1] < 0.5 {
+        while b + 1 < n && stop(b + 1) && link(b + 1) < 0.5 {
             b += 1;
         }
     }
-    let inrun: Vec<f64> = (0..n).map(|i| bool_f(a <= i && i <= b)).collect();
-    let mut tcand = vec![0.0; n];
-    let mut best: Option<usize> = None;
+    let mut tcand = None;
     for j in (a.saturating_sub(5)..a).rev() {
         if (6.0..=80.0).contains(&len[j])
-            && stop[j] == 0.0
-            && link[j] < 0.5
-            && best.is_none_or(|bj| z[j] > z[bj])
+            && !stop(j)
+            && link(j) < 0.5
+            && tcand.is_none_or(|bj: usize| z[j] > z[bj])
         {
-            best = Some(j);
+            tcand = Some(j);
         }
     }
-    if let Some(j) = best {
-        tcand[j] = 1.0;
-    }
-    let run_after: Vec<f64> = (0..n).map(|i| if i > b { run[i] } else { 0.0 }).collect();
     let title = page.html.map(|h| h.title.as_str());
     let (body_sim, title_sim) = bigram_similarities(page.texts, texts, (a, b), title);
-    let run_before: Vec<f64> = (0..n).map(|i| if i < a { run[i] } else { 0.0 }).collect();
-    let drun: Vec<f64> = (0..n)
-        .map(|i| {
-            let d = if i < a {
-                i as f64 - a as f64
-            } else if i > b {
-                (i - b) as f64
-            } else {
-                0.0
-            };
-            d.signum() * ln_1p_count(d.abs() as usize) * bool_f(d != 0.0)
-        })
-        .collect();
 
     // One table for all the columns, room made for the HTML set's.
     let mut f = PageFeatures {
@@ -784,14 +737,14 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
         main: m,
     };
     let mf = m as f64;
-    f.put("z", z.clone());
-    f.put("ll", ll.clone());
-    f.put("pos", idx.iter().map(|i| i / span));
+    f.put("z", z.iter().copied());
+    f.put("ll", ll.iter().copied());
+    f.put("pos", (0..n).map(|i| i as f64 / span));
     f.put("rel_max", ll.iter().map(|l| l - lmax));
     f.put("rel_med", ll.iter().map(|l| l - lmed));
-    f.put("punct", punct);
-    f.put("stop", stop);
-    f.put("dmain", idx.iter().map(|i| (i - mf) / span));
+    f.put("punct", texts.iter().map(|b| b.punct));
+    f.put("stop", texts.iter().map(|b| bool_f(b.stop)));
+    f.put("dmain", (0..n).map(|i| (i as f64 - mf) / span));
     f.put(
         "dch",
         (0..n).map(|i| (cum[i] - cum.get(m).copied().unwrap_or(0.0)) / total),
@@ -799,22 +752,53 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
     f.put("before", (0..n).map(|i| bool_f(i < m)));
     f.put("after", (0..n).map(|i| bool_f(i > m)));
     f.put("is_main", (0..n).map(|i| bool_f(i == m)));
-    f.put("z_p1", shift(&z, 1));
-    f.put("z_n1", shift(&z, -1));
-    f.put("z_p2", shift(&z, 2));
-    f.put("z_n2", shift(&z, -2));
-    f.put("ll_p1", shift(&ll, 1));
-    f.put("ll_n1", shift(&ll, -1));
-    f.put("head", head.iter().map(|&h| bool_f(h)));
-    f.put("head_between", head_between);
-    f.put("head_above", head_above);
-    f.put("run", run);
-    f.put("spre", spre);
-    f.put("inrun", inrun);
-    f.put("drun", drun);
-    f.put("tcand", tcand);
-    f.put("run_after", run_after);
-    f.put("run_before", run_before);
+    f.put("z_p1", shifted(&z, 1));
+    f.put("z_n1", shifted(&z, -1));
+    f.put("z_p2", shifted(&z, 2));
+    f.put("z_n2", shifted(&z, -2));
+    f.put("ll_p1", shifted(&ll, 1));
+    f.put("ll_n1", shifted(&ll, -1));
+    f.put("head", texts.iter().map(|b| bool_f(b.head)));
+    // 1 below a list heading: one below the main block, one anywhere.
+    let first_head = |from: usize| (from..n).find(|&i| texts[i].head);
+    let below_head = |from: usize| first_head(from).map_or(n, |h| h + 1);
+    let (between, above) = (below_head(m + 1), below_head(0));
+    f.put("head_between", (0..n).map(|i| bool_f(i >= between)));
+    f.put("head_above", (0..n).map(|i| bool_f(i >= above)));
+    f.put("run", run.iter().copied());
+    let pre = |i: usize| texts[i].pre;
+    f.put(
+        "spre",
+        (0..n).map(|i| {
+            bool_f(
+                pre(i).is_some()
+                    && ((i > 0 && pre(i - 1) == pre(i)) || (i + 1 < n && pre(i + 1) == pre(i))),
+            )
+        }),
+    );
+    f.put("inrun", (0..n).map(|i| bool_f(a <= i && i <= b)));
+    f.put(
+        "drun",
+        (0..n).map(|i| {
+            let d = if i < a {
+                i as f64 - a as f64
+            } else if i > b {
+                (i - b) as f64
+            } else {
+                0.0
+            };
+            d.signum() * ln_1p_count(d.abs() as usize) * bool_f(d != 0.0)
+        }),
+    );
+    f.put("tcand", (0..n).map(|i| bool_f(tcand == Some(i))));
+    f.put(
+        "run_after",
+        (0..n).map(|i| if i > b { run[i] } else { 0.0 }),
+    );
+    f.put(
+        "run_before",
+        (0..n).map(|i| if i < a { run[i] } else { 0.0 }),
+    );
     f.put("above", (0..n).map(ln_1p_count));
     f.put("below", (0..n).map(|i| ln_1p_count(n - 1 - i)));
     f.put("body_sim", body_sim);
@@ -824,9 +808,11 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
         f.put(HMM_FEATURE, page.hmm.iter().map(|&p| logit(p)));
     }
     if let Some(layout) = page.html {
-        f.put("link", link.clone());
-        f.put("link_p1", shift(&link, 1));
-        f.put("link_n1", shift(&link, -1));
+        let blocks: Vec<&BlockFeatures> = (0..n).map(block).collect();
+        let link: Vec<f64> = (0..n).map(link).collect();
+        f.put("link", link.iter().copied());
+        f.put("link_p1", shifted(&link, 1));
+        f.put("link_n1", shifted(&link, -1));
         for name in &HTML_EXTRA_FEATURES[3..19] {
             let cue = cue_of(name).expect("a cue_ feature names a cue");
             f.put(name, blocks.iter().map(|b| bool_f(b.cues.has(cue))));
@@ -948,7 +934,7 @@ mod tests {
             let shifted: Vec<f64> = (0..n as isize)
                 .map(|i| usize::try_from(i - k).ok().and_then(|j| v.get(j)).copied().unwrap_or(0.0))
                 .collect();
-            proptest::prop_assert_eq!(shift(&v, k), shifted);
+            proptest::prop_assert_eq!(super::shifted(&v, k).collect::<Vec<_>>(), shifted);
         }
     }
 
