@@ -347,22 +347,101 @@ fn for_each_bigram(t: &str, mut on_pair: impl FnMut(u64)) {
 /// What [`BlockText::of`] reuses from one block to the next in a thread: the
 /// set of its pairs and the buffer of its first letters.
 struct Scratch {
-    pairs: rustc_hash::FxHashSet<u64>,
+    pairs: PairSet,
     core: String,
 }
-
-/// The most pairs [`Scratch`]'s set keeps room for between blocks (64 KiB of
-/// table): a longer block's set is dropped after it.
-const KEPT_PAIRS: usize = 1 << 12;
 
 thread_local! {
     /// Each thread's [`Scratch`].
     static SCRATCH: std::cell::RefCell<Scratch> = const {
         std::cell::RefCell::new(Scratch {
-            pairs: rustc_hash::FxHashSet::with_hasher(rustc_hash::FxBuildHasher),
+            pairs: PairSet::new(),
             core: String::new(),
         })
     };
+}
+
+/// The set of one block's pairs of characters, for their number: open
+/// addressing (linear probing) in a table a thread keeps, where a slot
+/// belongs to the block when it carries the block's mark, so that starting
+/// a block empties the set without touching the table. A block of `b` bytes
+/// (at most `b` pairs) uses the first `2b` slots or more, rounded up to a
+/// power of two: a short block touches a few cache lines. The most common
+/// case, a few dozen pairs, costs a multiplication and a probe or two each,
+/// where a general hash set cost four times the instructions.
+struct PairSet {
+    keys: Vec<u64>,
+    /// Which block each slot's key belongs to.
+    marks: Vec<u32>,
+    /// The current block's mark (never 0, the mark of an unused slot).
+    mark: u32,
+    /// The current block's table size minus 1.
+    mask: usize,
+    /// 64 minus the bits of the current block's table size: a pair's
+    /// first slot is the top bits of its hash.
+    shift: u32,
+    /// How many distinct pairs the current block has.
+    len: usize,
+}
+
+/// The most slots [`PairSet`] keeps between blocks (12 bytes each: 192 KiB,
+/// blocks up to 8 KiB); a longer block's table is dropped after it.
+const KEPT_SLOTS: usize = 1 << 14;
+
+impl PairSet {
+    /// A set with no table yet.
+    const fn new() -> PairSet {
+        PairSet {
+            keys: Vec::new(),
+            marks: Vec::new(),
+            mark: 0,
+            mask: 0,
+            shift: 63,
+            len: 0,
+        }
+    }
+
+    /// Empties the set for a block of `bytes` bytes.
+    fn start(&mut self, bytes: usize) {
+        let size = (2 * bytes).max(16).next_power_of_two();
+        if self.keys.len() < size {
+            self.keys.resize(size, 0);
+            self.marks.resize(size, 0);
+        }
+        self.mark = self.mark.wrapping_add(1);
+        if self.mark == 0 {
+            // After 2^32 blocks, forget every mark.
+            self.marks.fill(0);
+            self.mark = 1;
+        }
+        self.mask = size - 1;
+        self.shift = 64 - size.trailing_zeros();
+        self.len = 0;
+    }
+
+    /// Adds pair `g` (it may be there already).
+    fn insert(&mut self, g: u64) {
+        let mut i = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            if self.marks[i] != self.mark {
+                self.marks[i] = self.mark;
+                self.keys[i] = g;
+                self.len += 1;
+                return;
+            }
+            if self.keys[i] == g {
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Drops a table grown past [`KEPT_SLOTS`] for a long block.
+    fn shrink(&mut self) {
+        if self.keys.len() > KEPT_SLOTS {
+            *self = PairSet::new();
+        }
+    }
 }
 
 /// What one character bigram of the main run or the title is: in how many
@@ -532,14 +611,10 @@ impl BlockText {
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
         let limit = headings.letters();
         SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
-            pairs.clear();
-            let scan = Scan::of(text, limit, core, |g| {
-                pairs.insert(g);
-            });
-            let distinct = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
-            if pairs.capacity() > KEPT_PAIRS {
-                *pairs = rustc_hash::FxHashSet::default();
-            }
+            pairs.start(text.len());
+            let scan = Scan::of(text, limit, core, |g| pairs.insert(g));
+            let distinct = u32::try_from(pairs.len).unwrap_or(u32::MAX);
+            pairs.shrink();
             let mut first = core.chars();
             BlockText {
                 len: scan.chars as f64,
@@ -913,7 +988,7 @@ mod tests {
         let headings = Headings::new(&no_headings);
         let long = BlockText::of(&text, &headings);
         assert_eq!(long, reference(&text, &headings));
-        assert!(long.bigrams as usize > KEPT_PAIRS);
+        assert!(2 * text.len() > KEPT_SLOTS);
         // And the set, used again for a short block, forgets the long one.
         assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
     }
