@@ -344,56 +344,64 @@ fn for_each_bigram(t: &str, mut on_pair: impl FnMut(u64)) {
     }
 }
 
-/// What [`BlockText::of`] reuses from one block to the next in a thread: the
-/// set of its pairs and the buffer of its first letters.
+/// What [`BlockText::of`] and [`bigram_similarities`] reuse from one block
+/// or page to the next in a thread: the set of a block's pairs, the buffer
+/// of its first letters, and the table of a page's main run.
 struct Scratch {
-    pairs: PairSet,
+    pairs: Marked<()>,
     core: String,
+    run: Marked<Bigram>,
 }
 
 thread_local! {
     /// Each thread's [`Scratch`].
     static SCRATCH: std::cell::RefCell<Scratch> = const {
         std::cell::RefCell::new(Scratch {
-            pairs: PairSet::new(),
+            pairs: Marked::new(),
             core: String::new(),
+            run: Marked::new(),
         })
     };
 }
 
-/// The set of one block's pairs of characters, for their number: open
-/// addressing (linear probing) in a table a thread keeps, where a slot
-/// belongs to the block when it carries the block's mark, so that starting
-/// a block empties the set without touching the table. A block of `b` bytes
-/// (at most `b` pairs) uses the first `2b` slots or more, rounded up to a
-/// power of two: a short block touches a few cache lines. The most common
-/// case, a few dozen pairs, costs a multiplication and a probe or two each,
-/// where a general hash set cost four times the instructions.
-struct PairSet {
-    keys: Vec<u64>,
-    /// Which block each slot's key belongs to.
-    marks: Vec<u32>,
-    /// The current block's mark (never 0, the mark of an unused slot).
+/// A table from pairs of characters ([`pair`]) to a `V` each, for one block
+/// or one page at a time: open addressing (linear probing) in slots a thread
+/// keeps, where a slot is in use when it carries the current mark, so that
+/// starting again empties the table without touching it. Room for `k` keys
+/// is the first `2k` slots or more, rounded up to a power of two: a short
+/// block touches a few cache lines. A few dozen pairs, the common case, cost
+/// a multiplication and a probe or two each, where a general hash set cost
+/// about four times the instructions.
+struct Marked<V> {
+    slots: Vec<Slot<V>>,
+    /// The current mark (never 0, the mark of an unused slot).
     mark: u32,
-    /// The current block's table size minus 1.
+    /// The slots in use now, minus 1.
     mask: usize,
-    /// 64 minus the bits of the current block's table size: a pair's
-    /// first slot is the top bits of its hash.
+    /// 64 minus the bits of `mask + 1`: a key's first slot is the top bits
+    /// of its hash.
     shift: u32,
-    /// How many distinct pairs the current block has.
+    /// How many keys the table holds.
     len: usize,
 }
 
-/// The most slots [`PairSet`] keeps between blocks (12 bytes each: 192 KiB,
-/// blocks up to 8 KiB); a longer block's table is dropped after it.
+/// One slot of a [`Marked`] table.
+#[derive(Clone, Default)]
+struct Slot<V> {
+    key: u64,
+    mark: u32,
+    value: V,
+}
+
+/// The most slots a [`Marked`] table keeps between uses (16 to 24 bytes
+/// each); a table grown past it for a long block or run is dropped after it.
 const KEPT_SLOTS: usize = 1 << 14;
 
-impl PairSet {
-    /// A set with no table yet.
-    const fn new() -> PairSet {
-        PairSet {
-            keys: Vec::new(),
-            marks: Vec::new(),
+impl<V: Clone + Default> Marked<V> {
+    /// A table with no slots yet.
+    const fn new() -> Self {
+        Marked {
+            slots: Vec::new(),
             mark: 0,
             mask: 0,
             shift: 63,
@@ -401,17 +409,16 @@ impl PairSet {
         }
     }
 
-    /// Empties the set for a block of `bytes` bytes.
-    fn start(&mut self, bytes: usize) {
-        let size = (2 * bytes).max(16).next_power_of_two();
-        if self.keys.len() < size {
-            self.keys.resize(size, 0);
-            self.marks.resize(size, 0);
+    /// Empties the table, with room for `keys` keys.
+    fn start(&mut self, keys: usize) {
+        let size = (2 * keys).max(16).next_power_of_two();
+        if self.slots.len() < size {
+            self.slots.resize(size, Slot::default());
         }
         self.mark = self.mark.wrapping_add(1);
         if self.mark == 0 {
-            // After 2^32 blocks, forget every mark.
-            self.marks.fill(0);
+            // After 2^32 uses, forget every mark.
+            self.slots.iter_mut().for_each(|s| s.mark = 0);
             self.mark = 1;
         }
         self.mask = size - 1;
@@ -419,27 +426,41 @@ impl PairSet {
         self.len = 0;
     }
 
-    /// Adds pair `g` (it may be there already).
-    fn insert(&mut self, g: u64) {
+    /// The slot of `g`, or of an unused slot where `g` goes.
+    fn find(&self, g: u64) -> usize {
         let mut i = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
-        loop {
-            if self.marks[i] != self.mark {
-                self.marks[i] = self.mark;
-                self.keys[i] = g;
-                self.len += 1;
-                return;
-            }
-            if self.keys[i] == g {
-                return;
-            }
+        while self.slots[i].mark == self.mark && self.slots[i].key != g {
             i = (i + 1) & self.mask;
         }
+        i
     }
 
-    /// Drops a table grown past [`KEPT_SLOTS`] for a long block.
+    /// The slot of `g` and its value, added (as `V::default()`) if it is new.
+    fn entry(&mut self, g: u64) -> (usize, &mut V) {
+        let i = self.find(g);
+        let slot = &mut self.slots[i];
+        if slot.mark != self.mark {
+            *slot = Slot {
+                key: g,
+                mark: self.mark,
+                value: V::default(),
+            };
+            self.len += 1;
+        }
+        (i, &mut slot.value)
+    }
+
+    /// The value of `g`, if the table has it.
+    fn get_mut(&mut self, g: u64) -> Option<&mut V> {
+        let i = self.find(g);
+        let slot = &mut self.slots[i];
+        (slot.mark == self.mark).then_some(&mut slot.value)
+    }
+
+    /// Drops slots grown past [`KEPT_SLOTS`].
     fn shrink(&mut self) {
-        if self.keys.len() > KEPT_SLOTS {
-            *self = PairSet::new();
+        if self.slots.len() > KEPT_SLOTS {
+            *self = Marked::new();
         }
     }
 }
@@ -447,7 +468,7 @@ impl PairSet {
 /// What one character bigram of the main run or the title is: in how many
 /// blocks of the run it occurs, whether the title has it, and which block
 /// last met it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Bigram {
     in_run: u32,
     in_title: bool,
@@ -461,10 +482,10 @@ struct Bigram {
 /// fewer than three distinct bigrams (their number is in `counts`). A
 /// headline repeats the words of its article; chrome and teasers do not.
 ///
-/// One table a page of the run's and the title's bigrams, built reading the
-/// run's text once; a run block's distinct bigrams are listed as it is read,
-/// and every other block's text is looked up in the table: no set of bigrams
-/// a block.
+/// One table a page of the run's and the title's bigrams (a [`Marked`] the
+/// thread keeps), built reading the run's text once; a run block's distinct
+/// bigrams are listed as it is read, and every other block's text is looked
+/// up in the table: no set of bigrams a block.
 fn bigram_similarities<S: AsRef<str>>(
     texts: &[S],
     counts: &[BlockText],
@@ -474,95 +495,67 @@ fn bigram_similarities<S: AsRef<str>>(
     let n = texts.len();
     let run = a.min(n)..(b + 1).min(n);
     let title = title.unwrap_or("");
-    let bytes = title.len()
+    // No more bigrams than characters.
+    let chars = title.chars().count()
         + texts[run.clone()]
             .iter()
-            .map(|t| t.as_ref().len())
+            .map(|t| t.as_ref().chars().count())
             .sum::<usize>();
-    // Bigram → its index in `seen`.
-    let mut index: rustc_hash::FxHashMap<u64, u32> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(bytes / 3 + 1, Default::default());
-    let mut seen: Vec<Bigram> = Vec::with_capacity(bytes / 3 + 1);
-    // One bit of 2^k for each bigram of the table, by its hash: most
-    // bigrams of the other blocks are not in the run, and the bit says so
-    // without a probe of the table. Eight bits a byte of the run (24 a
-    // Chinese character), up to 2^16: a short run's page zeroes no more
-    // than it needs.
-    let k = (8 * bytes)
-        .clamp(64, 1 << 16)
-        .next_power_of_two()
-        .trailing_zeros();
-    let mut bits = vec![0u64; 1 << (k - 6)];
-    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - k)) as usize;
-    let mut id_of = |g: u64, seen: &mut Vec<Bigram>| -> usize {
-        *index.entry(g).or_insert_with(|| {
-            bits[bit(g) >> 6] |= 1 << (bit(g) & 63);
-            seen.push(Bigram {
-                in_run: 0,
-                in_title: false,
-                block: 0,
-            });
-            (seen.len() - 1) as u32
-        }) as usize
-    };
-    for_each_bigram(title, |g| {
-        let id = id_of(g, &mut seen);
-        seen[id].in_title = true;
-    });
-    // The distinct bigrams of each run block, one list after another.
-    let mut own: Vec<u32> = Vec::with_capacity(bytes / 3 + 1);
-    let mut ends = Vec::with_capacity(run.len());
-    for j in run.clone() {
-        let mark = j as u32 + 1;
-        for_each_bigram(texts[j].as_ref(), |g| {
-            let id = id_of(g, &mut seen);
-            let e = &mut seen[id];
-            if e.block != mark {
-                e.block = mark;
-                e.in_run += 1;
-                own.push(id as u32);
-            }
-        });
-        ends.push(own.len());
-    }
-    let share = |found: (u32, u32), distinct: u32| {
-        let d = f64::from(distinct);
-        (f64::from(found.0) / d, f64::from(found.1) / d)
-    };
-    let mut out = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for (i, (text, count)) in texts.iter().zip(counts).enumerate() {
-        let (body, title) = if count.bigrams < 3 {
-            (0.0, 0.0)
-        } else if run.contains(&i) {
-            let k = i - run.start;
-            let ids = &own[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
-            let found = ids.iter().fold((0, 0), |(r, t), &id| {
-                let e = seen[id as usize];
-                (r + u32::from(e.in_run > 1), t + u32::from(e.in_title))
-            });
-            share(found, count.bigrams)
-        } else {
-            let mark = i as u32 + 1;
-            let mut found = (0, 0);
-            for_each_bigram(text.as_ref(), |g| {
-                if bits[bit(g) >> 6] & 1 << (bit(g) & 63) == 0 {
-                    return;
+    SCRATCH.with_borrow_mut(|Scratch { run: table, .. }| {
+        table.start(chars);
+        for_each_bigram(title, |g| table.entry(g).1.in_title = true);
+        // The distinct bigrams of each run block (their slots), one list
+        // after another.
+        let mut own: Vec<u32> = Vec::with_capacity(chars);
+        let mut ends = Vec::with_capacity(run.len());
+        for j in run.clone() {
+            let mark = j as u32 + 1;
+            for_each_bigram(texts[j].as_ref(), |g| {
+                let (slot, e) = table.entry(g);
+                if e.block != mark {
+                    e.block = mark;
+                    e.in_run += 1;
+                    own.push(slot as u32);
                 }
-                if let Some(&id) = index.get(&g) {
-                    let e = &mut seen[id as usize];
-                    if e.block != mark {
+            });
+            ends.push(own.len());
+        }
+        let share = |found: (u32, u32), distinct: u32| {
+            let d = f64::from(distinct);
+            (f64::from(found.0) / d, f64::from(found.1) / d)
+        };
+        let mut out = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (i, (text, count)) in texts.iter().zip(counts).enumerate() {
+            let (body, title) = if count.bigrams < 3 {
+                (0.0, 0.0)
+            } else if run.contains(&i) {
+                let k = i - run.start;
+                let slots = &own[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+                let found = slots.iter().fold((0, 0), |(r, t), &slot| {
+                    let e = &table.slots[slot as usize].value;
+                    (r + u32::from(e.in_run > 1), t + u32::from(e.in_title))
+                });
+                share(found, count.bigrams)
+            } else {
+                let mark = i as u32 + 1;
+                let mut found = (0, 0);
+                for_each_bigram(text.as_ref(), |g| {
+                    if let Some(e) = table.get_mut(g)
+                        && e.block != mark
+                    {
                         e.block = mark;
                         found.0 += u32::from(e.in_run > 0);
                         found.1 += u32::from(e.in_title);
                     }
-                }
-            });
-            share(found, count.bigrams)
-        };
-        out.0.push(body);
-        out.1.push(title);
-    }
-    out
+                });
+                share(found, count.bigrams)
+            };
+            out.0.push(body);
+            out.1.push(title);
+        }
+        table.shrink();
+        out
+    })
 }
 
 fn parent(path: &str, k: usize) -> String {
@@ -610,9 +603,12 @@ impl BlockText {
     /// The counts of a block's text, `headings` deciding what a list heading is.
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
         let limit = headings.letters();
-        SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
+        SCRATCH.with_borrow_mut(|Scratch { pairs, core, .. }| {
+            // No more pairs than bytes.
             pairs.start(text.len());
-            let scan = Scan::of(text, limit, core, |g| pairs.insert(g));
+            let scan = Scan::of(text, limit, core, |g| {
+                pairs.entry(g);
+            });
             let distinct = u32::try_from(pairs.len).unwrap_or(u32::MAX);
             pairs.shrink();
             let mut first = core.chars();
