@@ -52,16 +52,28 @@ impl SlotTable {
 
     /// Adds a feature and returns its slot; one whose slot and fingerprint
     /// are already taken keeps the first column (`None`).
+    ///
+    /// Every feature of the vocabulary is inserted when a model is first
+    /// used, before any paragraph is scored: its probes read as
+    /// [`SlotTable::get`]'s do, without bounds checks.
     fn insert(&mut self, hash: u64, column: u32) -> Option<usize> {
         let fp = (hash >> 32) as u32;
         let mut i = hash as usize & self.mask;
+        debug_assert_eq!(self.words.len(), (self.mask + 1) * self.stride);
         loop {
-            let slot = &mut self.words[i * self.stride..][..2];
-            if slot[1] == Self::EMPTY {
-                slot.copy_from_slice(&[fp, column]);
+            // SAFETY: as in `get`: `i <= mask`, and slot `i`'s two words
+            // are in the table.
+            let at = unsafe { self.words.as_mut_ptr().add(i * self.stride) };
+            let (fingerprint, taken) = unsafe { (*at, *at.add(1)) };
+            if taken == Self::EMPTY {
+                // SAFETY: the same two words.
+                unsafe {
+                    *at = fp;
+                    *at.add(1) = column;
+                }
                 return Some(i);
             }
-            if slot[0] == fp {
+            if fingerprint == fp {
                 return None;
             }
             i = (i + 1) & self.mask;
