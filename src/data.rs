@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::html::{BlockFeatures, HtmlOptions, HtmlPage};
 use crate::long::{LongText, PIECE_BYTES, feed_line};
-use crate::text::{Paragraph, split_paragraphs};
+use crate::text::{Paragraph, paragraphs_of};
 use crate::window::{Window, Windows};
 
 /// A class name, such as `news` or `clickbait`. Nothing in the library knows
@@ -713,7 +713,10 @@ impl Document {
         };
         for (i, block) in blocks.into_iter().enumerate() {
             let (text, tag_path, features) = block.into_parts();
-            doc.paragraphs.push(Paragraph { line: i + 1, text });
+            doc.paragraphs.push(Paragraph {
+                line: i + 1,
+                text: text.into(),
+            });
             doc.features.push(features);
             doc.tag_paths.push(tag_path);
         }
@@ -899,7 +902,7 @@ pub(crate) fn documents<E: From<Error>>(
                                 path,
                                 Some(line_no),
                                 fields,
-                                split_paragraphs(&text),
+                                paragraphs_of(text),
                             )))
                         }
                     });
@@ -994,7 +997,7 @@ fn read_text_formats<E: From<Error>>(
                     doc.push(
                         Paragraph {
                             line: line_no,
-                            text: text.to_string(),
+                            text: text.into(),
                         },
                         long.map(|l| l.skip(label)),
                     );
@@ -1019,7 +1022,7 @@ fn read_text_formats<E: From<Error>>(
                 if !crate::text::is_separator(line) {
                     let paragraph = Paragraph {
                         line: line_no,
-                        text: line.to_string(),
+                        text: line.into(),
                     };
                     doc.push(paragraph, long, &mut f)?;
                 }

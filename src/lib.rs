@@ -72,5 +72,5 @@ pub use page::{
 };
 pub use params::TrainParams;
 pub use segment::{Segmenter, TokenizerSettings, UserWord, parse_user_dict};
-pub use text::{Normalizer, Paragraph, split_paragraphs};
+pub use text::{Normalizer, Paragraph, Text, split_paragraphs};
 pub use window::{WINDOW_BYTES, WINDOW_CONTEXT, WINDOW_PARAGRAPHS, Window};

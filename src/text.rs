@@ -3,6 +3,8 @@
 //! Training and classification both call [`Normalizer::normalize`], and the model
 //! stores the [`Normalizer`] it was trained with, so the two can never disagree.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// How raw text is folded before segmentation. Stored in every model.
@@ -117,7 +119,7 @@ pub struct Paragraph {
     /// Line number in the document (1-based), so users can find it again.
     pub line: usize,
     /// The paragraph's text as it stood in the input, untrimmed of inner spaces.
-    pub text: String,
+    pub text: Text,
 }
 
 impl Paragraph {
@@ -128,8 +130,178 @@ impl Paragraph {
         // A blank line holds no letter or digit either: one test for both.
         (!is_separator(text)).then(|| Paragraph {
             line,
-            text: text.to_string(),
+            text: Text::from(text),
         })
+    }
+}
+
+/// A paragraph's text: a string of its own, or a stretch of its document's
+/// text that all the document's paragraphs share, so that cutting a
+/// document into paragraphs allocates nothing a paragraph (on a crawl, each
+/// paragraph's string was an allocation, a copy and a free on another
+/// thread). It reads as a `&str`: [`Text::as_str`], or through `Deref`.
+///
+/// ```
+/// use newsbait::{Text, split_paragraphs};
+/// let ps = split_paragraphs("标题\n正文。");
+/// let text: &Text = &ps[1].text;
+/// assert_eq!(text.as_str(), "正文。");
+/// assert_eq!(text.len(), "正文。".len());
+/// assert_eq!(String::from(text.clone()), "正文。");
+/// ```
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Owned(String),
+    /// `whole[start..end]`, on character boundaries.
+    Shared {
+        whole: Arc<String>,
+        start: usize,
+        end: usize,
+    },
+}
+
+impl Text {
+    /// `whole[range]` without a copy. `range` must lie on character
+    /// boundaries, checked here once, so that reading it need not check.
+    fn shared(whole: &Arc<String>, range: std::ops::Range<usize>) -> Text {
+        assert!(whole.get(range.clone()).is_some(), "a slice of its text");
+        Text(Repr::Shared {
+            whole: Arc::clone(whole),
+            start: range.start,
+            end: range.end,
+        })
+    }
+
+    /// The text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Owned(s) => s,
+            // SAFETY: `Text::shared` checked that the range lies inside
+            // `whole` on character boundaries, and `whole` never changes
+            // (an `Arc` gives no `&mut`). Checked again here, every read of
+            // every paragraph paid for it: the gain of sharing halved.
+            Repr::Shared { whole, start, end } => unsafe { whole.get_unchecked(*start..*end) },
+        }
+    }
+
+    /// The length in bytes, without reading the text.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Owned(s) => s.len(),
+            Repr::Shared { start, end, .. } => end - start,
+        }
+    }
+
+    /// Whether the text is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Repr::Owned(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Repr::Owned(s.to_string()))
+    }
+}
+
+impl From<Text> for String {
+    /// The text as a `String`: moved out when the text has its own, copied
+    /// when it shares its document's.
+    fn from(t: Text) -> String {
+        match t.0 {
+            Repr::Owned(s) => s,
+            Repr::Shared { .. } => t.as_str().to_string(),
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text(Repr::Owned(String::new()))
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Texts are equal when their strings are, however they are held.
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        String::deserialize(d).map(Text::from)
     }
 }
 
@@ -164,29 +336,54 @@ pub(crate) fn is_letter_or_digit(c: &char) -> bool {
 /// assert_eq!(lines, [1, 3, 5]);
 /// ```
 pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
-    let document = document.strip_prefix('\u{FEFF}').unwrap_or(document);
-    let bytes = document.as_bytes();
+    // One copy of the document, which its paragraphs share.
+    paragraphs_of(document.to_string())
+}
+
+/// [`split_paragraphs`] of a document already in a `String` of its own (a
+/// JSONL record's text), which its paragraphs then share: no copy at all.
+pub(crate) fn paragraphs_of(document: String) -> Vec<Paragraph> {
+    let whole = Arc::new(document);
     // Room for every line at once (counting them is one vectorised pass), not
     // a vector grown by doubling; the reader thread allocates all of it.
-    let mut paragraphs = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let mut paragraphs =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', whole.as_bytes()).count() + 1);
+    for_each_paragraph(&whole, |line, range| {
+        paragraphs.push(Paragraph {
+            line,
+            text: Text::shared(&whole, range),
+        })
+    });
+    paragraphs
+}
+
+/// Calls `f` with the line and byte range of each paragraph of `document`.
+fn for_each_paragraph(document: &str, mut f: impl FnMut(usize, std::ops::Range<usize>)) {
+    let skip = if document.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    };
+    let mut keep = |line: usize, start: usize, end: usize| {
+        if !is_separator(&document[start..end]) {
+            f(line, start..end);
+        }
+    };
     // The lines `str::lines` gives (a `\r` before a `\n` dropped, no line
     // after a final `\n`), found by memchr's vectorised search rather than
-    // the standard library's, which was a third of this function's cost.
-    let mut start = 0;
+    // the standard library's, which was a third of the cost of splitting.
+    let bytes = document.as_bytes();
+    let mut start = skip;
     let mut line = 0;
-    for end in memchr::memchr_iter(b'\n', bytes) {
+    for end in memchr::memchr_iter(b'\n', &bytes[skip..]).map(|at| skip + at) {
         line += 1;
-        let text = &document[start..end];
-        paragraphs.extend(Paragraph::from_line(
-            line,
-            text.strip_suffix('\r').unwrap_or(text),
-        ));
+        let cr = usize::from(end > start && bytes[end - 1] == b'\r');
+        keep(line, start, end - cr);
         start = end + 1;
     }
     if start < document.len() {
-        paragraphs.extend(Paragraph::from_line(line + 1, &document[start..]));
+        keep(line + 1, start, document.len());
     }
-    paragraphs
 }
 
 #[cfg(test)]
@@ -320,16 +517,51 @@ mod tests {
             doc in "[\u{FEFF}\r\n a1-—·䷀䷿〇你\u{4dff}\u{4e00}\u{4fff}\u{5000}\u{9fff}\u{a000}é😂]{0,30}",
         ) {
             let got: Vec<(usize, String)> =
-                split_paragraphs(&doc).into_iter().map(|p| (p.line, p.text)).collect();
+                split_paragraphs(&doc).into_iter().map(|p| (p.line, p.text.into())).collect();
             proptest::prop_assert_eq!(got, reference_split(&doc));
         }
+    }
+
+    /// A shared text and an owned one of the same string are one text to
+    /// every trait that compares, hashes, prints or serialises it.
+    #[test]
+    fn shared_and_owned_texts_are_the_same_text() {
+        use std::hash::BuildHasher;
+        let shared = split_paragraphs("\u{FEFF}标题\r\n-\n正文。")
+            .into_iter()
+            .map(|p| p.text)
+            .collect::<Vec<_>>();
+        let owned = [Text::from("标题"), Text::from("正文。".to_string())];
+        assert_eq!(shared, owned);
+        let hasher = std::collections::hash_map::RandomState::new();
+        for (s, o) in shared.iter().zip(&owned) {
+            assert_eq!(s.len(), o.as_str().len());
+            assert_eq!(s.len(), s.as_str().len());
+            assert_eq!(hasher.hash_one(s), hasher.hash_one(o));
+            assert_eq!(format!("{s} {s:?}"), format!("{o} {o:?}"));
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(json, serde_json::to_string(o.as_str()).unwrap());
+            assert_eq!(&serde_json::from_str::<Text>(&json).unwrap(), s);
+        }
+        assert_eq!(String::from(shared[1].clone()), "正文。");
+        assert!(Text::default().is_empty() && !shared[0].is_empty());
+    }
+
+    #[test]
+    fn paragraphs_of_a_string_share_it() {
+        let doc = "第一段\n\n第二段\r\n".to_string();
+        let ps = paragraphs_of(doc.clone());
+        let got: Vec<(usize, &str)> = ps.iter().map(|p| (p.line, p.text.as_str())).collect();
+        assert_eq!(got, [(1, "第一段"), (3, "第二段")]);
+        assert_eq!(ps, split_paragraphs(&doc));
+        assert!(paragraphs_of("-\n\n".to_string()).is_empty());
     }
 
     #[test]
     fn a_bare_carriage_return_stays_in_its_line() {
         let got: Vec<(usize, String)> = split_paragraphs("a\r\nb\rc\r")
             .into_iter()
-            .map(|p| (p.line, p.text))
+            .map(|p| (p.line, p.text.into()))
             .collect();
         assert_eq!(got, [(1, "a".to_string()), (2, "b\rc\r".to_string())]);
     }

@@ -368,7 +368,6 @@ fn write_document(
     keep: Option<usize>,
     out: &mut Formatted,
 ) -> std::io::Result<()> {
-    let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
     let file = doc.path.display().to_string();
     let format = options
         .input_format
@@ -377,6 +376,7 @@ fn write_document(
         if !doc.long.is_empty() || doc.window().is_some() {
             return write_kept_streamed(doc, preds, options, keep, format, out);
         }
+        let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
         let kept: Vec<&str> = kept(&texts, preds, keep).collect();
         if options.output == OutputFormat::Jsonl || format == DocumentFormat::Jsonl {
             // A JSONL record is written back whole (an `html` field too) with

@@ -93,7 +93,7 @@ fn a_line_too_long_to_hold_is_read_into_a_file_and_scored_as_in_memory() {
     assert_eq!(lines, [1, 2, 3, 4]);
     let held = doc.long_text(2).expect("the long line is in a file");
     assert_eq!(held.len(), long.len() as u64);
-    assert!(long.starts_with(&doc.paragraphs[2].text));
+    assert!(long.starts_with(doc.paragraphs[2].text.as_str()));
     assert!(doc.paragraphs[2].text.len() <= newsbait::HEAD_BYTES);
     assert!(doc.long_text(1).is_none());
     let mut back = String::new();

@@ -167,7 +167,7 @@ fn shipped_model_reads_the_example_page() {
     let page = std::fs::read_to_string("examples/page.txt").unwrap();
     let paragraphs: Vec<String> = newsbait::split_paragraphs(&page)
         .into_iter()
-        .map(|p| p.text)
+        .map(|p| p.text.into())
         .collect();
     let labels: Vec<&str> = model
         .classify(&paragraphs, newsbait::Context::Page)

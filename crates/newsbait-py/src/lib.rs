@@ -222,7 +222,7 @@ fn paragraphs(text: String) -> Vec<String> {
 fn split(text: &str) -> Vec<String> {
     newsbait::split_paragraphs(text)
         .into_iter()
-        .map(|p| p.text)
+        .map(|p| p.text.into())
         .collect()
 }
 
