@@ -158,18 +158,16 @@ pub fn neighbour_columns(s: &[f64], out: &mut Vec<f64>) {
         out.extend_from_slice(&zero[from..from + n]);
     }
     let low = padded(-9.0);
-    let around = |i: usize| {
-        [
-            low[i],
-            low[i + 1],
-            low[i + 2],
-            low[i + 4],
-            low[i + 5],
-            low[i + 6],
-        ]
-    };
-    out.extend((0..n).map(|i| around(i).into_iter().fold(f64::NEG_INFINITY, f64::max)));
-    out.extend((0..n).map(|i| around(i).into_iter().sum::<f64>() / 6.0));
+    // Each block's seven-block window of `low`, itself at the centre.
+    let around = |w: &[f64]| [w[0], w[1], w[2], w[4], w[5], w[6]];
+    out.extend(
+        low.windows(7)
+            .map(|w| around(w).into_iter().fold(f64::NEG_INFINITY, f64::max)),
+    );
+    out.extend(
+        low.windows(7)
+            .map(|w| around(w).into_iter().sum::<f64>() / 6.0),
+    );
 }
 
 #[cfg(test)]
