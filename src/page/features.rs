@@ -344,131 +344,31 @@ fn for_each_bigram(t: &str, mut on_pair: impl FnMut(u64)) {
     }
 }
 
-/// What [`BlockText::of`] and [`bigram_similarities`] reuse from one block
-/// or page to the next in a thread: the set of a block's pairs, the buffer
-/// of its first letters, and the table of a page's main run.
+/// What [`BlockText::of`] reuses from one block to the next in a thread: the
+/// set of its pairs and the buffer of its first letters.
 struct Scratch {
-    pairs: Marked<()>,
+    pairs: rustc_hash::FxHashSet<u64>,
     core: String,
-    run: Marked<Bigram>,
 }
+
+/// The most pairs [`Scratch`]'s set keeps room for between blocks (64 KiB of
+/// table): a longer block's set is dropped after it.
+const KEPT_PAIRS: usize = 1 << 12;
 
 thread_local! {
     /// Each thread's [`Scratch`].
     static SCRATCH: std::cell::RefCell<Scratch> = const {
         std::cell::RefCell::new(Scratch {
-            pairs: Marked::new(),
+            pairs: rustc_hash::FxHashSet::with_hasher(rustc_hash::FxBuildHasher),
             core: String::new(),
-            run: Marked::new(),
         })
     };
-}
-
-/// A table from pairs of characters ([`pair`]) to a `V` each, for one block
-/// or one page at a time: open addressing (linear probing) in slots a thread
-/// keeps, where a slot is in use when it carries the current mark, so that
-/// starting again empties the table without touching it. Room for `k` keys
-/// is the first `2k` slots or more, rounded up to a power of two: a short
-/// block touches a few cache lines. A few dozen pairs, the common case, cost
-/// a multiplication and a probe or two each, where a general hash set cost
-/// about four times the instructions.
-struct Marked<V> {
-    slots: Vec<Slot<V>>,
-    /// The current mark (never 0, the mark of an unused slot).
-    mark: u32,
-    /// The slots in use now, minus 1.
-    mask: usize,
-    /// 64 minus the bits of `mask + 1`: a key's first slot is the top bits
-    /// of its hash.
-    shift: u32,
-    /// How many keys the table holds.
-    len: usize,
-}
-
-/// One slot of a [`Marked`] table.
-#[derive(Clone, Default)]
-struct Slot<V> {
-    key: u64,
-    mark: u32,
-    value: V,
-}
-
-/// The most slots a [`Marked`] table keeps between uses (16 to 24 bytes
-/// each); a table grown past it for a long block or run is dropped after it.
-const KEPT_SLOTS: usize = 1 << 14;
-
-impl<V: Clone + Default> Marked<V> {
-    /// A table with no slots yet.
-    const fn new() -> Self {
-        Marked {
-            slots: Vec::new(),
-            mark: 0,
-            mask: 0,
-            shift: 63,
-            len: 0,
-        }
-    }
-
-    /// Empties the table, with room for `keys` keys.
-    fn start(&mut self, keys: usize) {
-        let size = (2 * keys).max(16).next_power_of_two();
-        if self.slots.len() < size {
-            self.slots.resize(size, Slot::default());
-        }
-        self.mark = self.mark.wrapping_add(1);
-        if self.mark == 0 {
-            // After 2^32 uses, forget every mark.
-            self.slots.iter_mut().for_each(|s| s.mark = 0);
-            self.mark = 1;
-        }
-        self.mask = size - 1;
-        self.shift = 64 - size.trailing_zeros();
-        self.len = 0;
-    }
-
-    /// The slot of `g`, or of an unused slot where `g` goes.
-    fn find(&self, g: u64) -> usize {
-        let mut i = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
-        while self.slots[i].mark == self.mark && self.slots[i].key != g {
-            i = (i + 1) & self.mask;
-        }
-        i
-    }
-
-    /// The slot of `g` and its value, added (as `V::default()`) if it is new.
-    fn entry(&mut self, g: u64) -> (usize, &mut V) {
-        let i = self.find(g);
-        let slot = &mut self.slots[i];
-        if slot.mark != self.mark {
-            *slot = Slot {
-                key: g,
-                mark: self.mark,
-                value: V::default(),
-            };
-            self.len += 1;
-        }
-        (i, &mut slot.value)
-    }
-
-    /// The value of `g`, if the table has it.
-    fn get_mut(&mut self, g: u64) -> Option<&mut V> {
-        let i = self.find(g);
-        let slot = &mut self.slots[i];
-        (slot.mark == self.mark).then_some(&mut slot.value)
-    }
-
-    /// Drops slots grown past [`KEPT_SLOTS`].
-    fn shrink(&mut self) {
-        if self.slots.len() > KEPT_SLOTS {
-            *self = Marked::new();
-        }
-    }
 }
 
 /// What one character bigram of the main run or the title is: in how many
 /// blocks of the run it occurs, whether the title has it, and which block
 /// last met it.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Bigram {
     in_run: u32,
     in_title: bool,
@@ -482,10 +382,10 @@ struct Bigram {
 /// fewer than three distinct bigrams (their number is in `counts`). A
 /// headline repeats the words of its article; chrome and teasers do not.
 ///
-/// One table a page of the run's and the title's bigrams (a [`Marked`] the
-/// thread keeps), built reading the run's text once; a run block's distinct
-/// bigrams are listed as it is read, and every other block's text is looked
-/// up in the table: no set of bigrams a block.
+/// One table a page of the run's and the title's bigrams, built reading the
+/// run's text once; a run block's distinct bigrams are listed as it is read,
+/// and every other block's text is looked up in the table: no set of bigrams
+/// a block.
 fn bigram_similarities<S: AsRef<str>>(
     texts: &[S],
     counts: &[BlockText],
@@ -495,67 +395,95 @@ fn bigram_similarities<S: AsRef<str>>(
     let n = texts.len();
     let run = a.min(n)..(b + 1).min(n);
     let title = title.unwrap_or("");
-    // No more bigrams than characters.
-    let chars = title.chars().count()
+    let bytes = title.len()
         + texts[run.clone()]
             .iter()
-            .map(|t| t.as_ref().chars().count())
+            .map(|t| t.as_ref().len())
             .sum::<usize>();
-    SCRATCH.with_borrow_mut(|Scratch { run: table, .. }| {
-        table.start(chars);
-        for_each_bigram(title, |g| table.entry(g).1.in_title = true);
-        // The distinct bigrams of each run block (their slots), one list
-        // after another.
-        let mut own: Vec<u32> = Vec::with_capacity(chars);
-        let mut ends = Vec::with_capacity(run.len());
-        for j in run.clone() {
-            let mark = j as u32 + 1;
-            for_each_bigram(texts[j].as_ref(), |g| {
-                let (slot, e) = table.entry(g);
-                if e.block != mark {
-                    e.block = mark;
-                    e.in_run += 1;
-                    own.push(slot as u32);
-                }
+    // Bigram → its index in `seen`.
+    let mut index: rustc_hash::FxHashMap<u64, u32> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(bytes / 3 + 1, Default::default());
+    let mut seen: Vec<Bigram> = Vec::with_capacity(bytes / 3 + 1);
+    // One bit of 2^k for each bigram of the table, by its hash: most
+    // bigrams of the other blocks are not in the run, and the bit says so
+    // without a probe of the table. Eight bits a byte of the run (24 a
+    // Chinese character), up to 2^16: a short run's page zeroes no more
+    // than it needs.
+    let k = (8 * bytes)
+        .clamp(64, 1 << 16)
+        .next_power_of_two()
+        .trailing_zeros();
+    let mut bits = vec![0u64; 1 << (k - 6)];
+    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - k)) as usize;
+    let mut id_of = |g: u64, seen: &mut Vec<Bigram>| -> usize {
+        *index.entry(g).or_insert_with(|| {
+            bits[bit(g) >> 6] |= 1 << (bit(g) & 63);
+            seen.push(Bigram {
+                in_run: 0,
+                in_title: false,
+                block: 0,
             });
-            ends.push(own.len());
-        }
-        let share = |found: (u32, u32), distinct: u32| {
-            let d = f64::from(distinct);
-            (f64::from(found.0) / d, f64::from(found.1) / d)
-        };
-        let mut out = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for (i, (text, count)) in texts.iter().zip(counts).enumerate() {
-            let (body, title) = if count.bigrams < 3 {
-                (0.0, 0.0)
-            } else if run.contains(&i) {
-                let k = i - run.start;
-                let slots = &own[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
-                let found = slots.iter().fold((0, 0), |(r, t), &slot| {
-                    let e = &table.slots[slot as usize].value;
-                    (r + u32::from(e.in_run > 1), t + u32::from(e.in_title))
-                });
-                share(found, count.bigrams)
-            } else {
-                let mark = i as u32 + 1;
-                let mut found = (0, 0);
-                for_each_bigram(text.as_ref(), |g| {
-                    if let Some(e) = table.get_mut(g)
-                        && e.block != mark
-                    {
+            (seen.len() - 1) as u32
+        }) as usize
+    };
+    for_each_bigram(title, |g| {
+        let id = id_of(g, &mut seen);
+        seen[id].in_title = true;
+    });
+    // The distinct bigrams of each run block, one list after another.
+    let mut own: Vec<u32> = Vec::with_capacity(bytes / 3 + 1);
+    let mut ends = Vec::with_capacity(run.len());
+    for j in run.clone() {
+        let mark = j as u32 + 1;
+        for_each_bigram(texts[j].as_ref(), |g| {
+            let id = id_of(g, &mut seen);
+            let e = &mut seen[id];
+            if e.block != mark {
+                e.block = mark;
+                e.in_run += 1;
+                own.push(id as u32);
+            }
+        });
+        ends.push(own.len());
+    }
+    let share = |found: (u32, u32), distinct: u32| {
+        let d = f64::from(distinct);
+        (f64::from(found.0) / d, f64::from(found.1) / d)
+    };
+    let mut out = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for (i, (text, count)) in texts.iter().zip(counts).enumerate() {
+        let (body, title) = if count.bigrams < 3 {
+            (0.0, 0.0)
+        } else if run.contains(&i) {
+            let k = i - run.start;
+            let ids = &own[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+            let found = ids.iter().fold((0, 0), |(r, t), &id| {
+                let e = seen[id as usize];
+                (r + u32::from(e.in_run > 1), t + u32::from(e.in_title))
+            });
+            share(found, count.bigrams)
+        } else {
+            let mark = i as u32 + 1;
+            let mut found = (0, 0);
+            for_each_bigram(text.as_ref(), |g| {
+                if bits[bit(g) >> 6] & 1 << (bit(g) & 63) == 0 {
+                    return;
+                }
+                if let Some(&id) = index.get(&g) {
+                    let e = &mut seen[id as usize];
+                    if e.block != mark {
                         e.block = mark;
                         found.0 += u32::from(e.in_run > 0);
                         found.1 += u32::from(e.in_title);
                     }
-                });
-                share(found, count.bigrams)
-            };
-            out.0.push(body);
-            out.1.push(title);
-        }
-        table.shrink();
-        out
-    })
+                }
+            });
+            share(found, count.bigrams)
+        };
+        out.0.push(body);
+        out.1.push(title);
+    }
+    out
 }
 
 fn parent(path: &str, k: usize) -> String {
@@ -603,14 +531,15 @@ impl BlockText {
     /// The counts of a block's text, `headings` deciding what a list heading is.
     pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
         let limit = headings.letters();
-        SCRATCH.with_borrow_mut(|Scratch { pairs, core, .. }| {
-            // No more pairs than bytes.
-            pairs.start(text.len());
+        SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
+            pairs.clear();
             let scan = Scan::of(text, limit, core, |g| {
-                pairs.entry(g);
+                pairs.insert(g);
             });
-            let distinct = u32::try_from(pairs.len).unwrap_or(u32::MAX);
-            pairs.shrink();
+            let distinct = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+            if pairs.capacity() > KEPT_PAIRS {
+                *pairs = rustc_hash::FxHashSet::default();
+            }
             let mut first = core.chars();
             BlockText {
                 len: scan.chars as f64,
@@ -984,7 +913,7 @@ mod tests {
         let headings = Headings::new(&no_headings);
         let long = BlockText::of(&text, &headings);
         assert_eq!(long, reference(&text, &headings));
-        assert!(2 * text.len() > KEPT_SLOTS);
+        assert!(long.bigrams as usize > KEPT_PAIRS);
         // And the set, used again for a short block, forgets the long one.
         assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
     }
