@@ -3,7 +3,7 @@
 //! Training and classification both call [`Normalizer::normalize`], and the model
 //! stores the [`Normalizer`] it was trained with, so the two can never disagree.
 
-use std::sync::Arc;
+use arcstr::{ArcStr, Substr};
 
 use serde::{Deserialize, Serialize};
 
@@ -135,8 +135,8 @@ impl Paragraph {
     }
 }
 
-/// A paragraph's text: a string of its own, or a stretch of its document's
-/// text that all the document's paragraphs share, so that cutting a
+/// A paragraph's text: a stretch of its document's text that all the
+/// document's paragraphs share (an [`arcstr::Substr`]), so that cutting a
 /// document into paragraphs allocates nothing a paragraph (on a crawl, each
 /// paragraph's string was an allocation, a copy and a free on another
 /// thread). It reads as a `&str`: [`Text::as_str`], or through `Deref`.
@@ -149,58 +149,21 @@ impl Paragraph {
 /// assert_eq!(text.len(), "正文。".len());
 /// assert_eq!(String::from(text.clone()), "正文。");
 /// ```
-#[derive(Clone)]
-pub struct Text(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Owned(String),
-    /// `whole[start..end]`, on character boundaries.
-    Shared {
-        whole: Arc<String>,
-        start: usize,
-        end: usize,
-    },
-}
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(Substr);
 
 impl Text {
-    /// `whole[range]` without a copy. `range` must lie on character
-    /// boundaries, checked here once, so that reading it need not check.
-    fn shared(whole: &Arc<String>, range: std::ops::Range<usize>) -> Text {
-        assert!(whole.get(range.clone()).is_some(), "a slice of its text");
-        Text(Repr::Shared {
-            whole: Arc::clone(whole),
-            start: range.start,
-            end: range.end,
-        })
+    /// Bytes `range` of `whole`, shared with it; panics off a character
+    /// boundary, as slicing a `str` does.
+    fn shared(whole: &ArcStr, range: std::ops::Range<usize>) -> Text {
+        Text(whole.substr(range))
     }
 
-    /// The text.
+    /// The text as a string slice.
     #[inline]
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Owned(s) => s,
-            // SAFETY: `Text::shared` checked that the range lies inside
-            // `whole` on character boundaries, and `whole` never changes
-            // (an `Arc` gives no `&mut`). Checked again here, every read of
-            // every paragraph paid for it: the gain of sharing halved.
-            Repr::Shared { whole, start, end } => unsafe { whole.get_unchecked(*start..*end) },
-        }
-    }
-
-    /// The length in bytes, without reading the text.
-    #[inline]
-    pub fn len(&self) -> usize {
-        match &self.0 {
-            Repr::Owned(s) => s.len(),
-            Repr::Shared { start, end, .. } => end - start,
-        }
-    }
-
-    /// Whether the text is empty.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        &self.0
     }
 }
 
@@ -209,48 +172,37 @@ impl std::ops::Deref for Text {
 
     #[inline]
     fn deref(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
 impl AsRef<str> for Text {
     fn as_ref(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
 impl std::borrow::Borrow<str> for Text {
     fn borrow(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(Repr::Owned(s))
+        Text(Substr::from(ArcStr::from(s)))
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Text {
-        Text(Repr::Owned(s.to_string()))
+        Text(Substr::from(s))
     }
 }
 
 impl From<Text> for String {
-    /// The text as a `String`: moved out when the text has its own, copied
-    /// when it shares its document's.
     fn from(t: Text) -> String {
-        match t.0 {
-            Repr::Owned(s) => s,
-            Repr::Shared { .. } => t.as_str().to_string(),
-        }
-    }
-}
-
-impl Default for Text {
-    fn default() -> Text {
-        Text(Repr::Owned(String::new()))
+        t.0.as_str().to_string()
     }
 }
 
@@ -266,21 +218,6 @@ impl std::fmt::Display for Text {
     }
 }
 
-/// Texts are equal when their strings are, however they are held.
-impl PartialEq for Text {
-    fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for Text {}
-
-impl std::hash::Hash for Text {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
-    }
-}
-
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
@@ -290,18 +227,6 @@ impl PartialEq<str> for Text {
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
-    }
-}
-
-impl Serialize for Text {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        String::deserialize(d).map(Text::from)
     }
 }
 
@@ -343,7 +268,7 @@ pub fn split_paragraphs(document: &str) -> Vec<Paragraph> {
 /// [`split_paragraphs`] of a document already in a `String` of its own (a
 /// JSONL record's text), which its paragraphs then share: no copy at all.
 pub(crate) fn paragraphs_of(document: String) -> Vec<Paragraph> {
-    let whole = Arc::new(document);
+    let whole = ArcStr::from(document);
     // Room for every line at once (counting them is one vectorised pass), not
     // a vector grown by doubling; the reader thread allocates all of it.
     let mut paragraphs =
