@@ -179,9 +179,10 @@ pub fn classify_inputs(
         )
         .map_err(|e| Error::io(stdout, e))?;
     }
-    // A reader thread parses documents into batches while the previous batch
-    // is scored and formatted on every core; the main thread writes each
-    // batch's output in input order. Two batches in flight bound memory.
+    // A reader thread parses documents into batches, a scorer thread has
+    // the previous batch scored and formatted on every core, and the main
+    // thread writes the batch before that in input order. Three batches in
+    // flight (and the one being read) bound memory.
     let batch_size = options.batch_size.max(1);
     // Whether the windows of a long document read so far kept a paragraph.
     let mut kept_before = false;
@@ -236,10 +237,26 @@ pub fn classify_inputs(
             }
             skipped
         });
+        // A scorer thread scores each batch on the pool while this thread
+        // writes the batch before it, so that the cores are not idle while
+        // output is written. The rendezvous channel holds a scored batch
+        // back until the previous one is written: one batch more in flight.
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Result<Scored>>(0);
+        let resolved = Resolved { keep, decision };
+        scope.spawn(move || {
+            for batch in rx {
+                let scored = batch.map(|b| score(model, b, options, resolved));
+                let stop = scored.is_err();
+                // The writer has stopped (an error): stop scoring.
+                if done_tx.send(scored).is_err() || stop {
+                    break;
+                }
+            }
+        });
         let mut result = Ok(());
-        for batch in rx.iter() {
-            let batch = match batch {
-                Ok(b) => b,
+        for scored in done_rx.iter() {
+            let scored = match scored {
+                Ok(s) => s,
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -252,14 +269,14 @@ pub fn classify_inputs(
                 }
                 Ok(())
             };
-            let resolved = Resolved { keep, decision };
             let written = (&mut stats, &mut kept_before);
-            if let Err(e) = flush(model, batch, options, resolved, out, written, header) {
+            if let Err(e) = write_scored(model, scored, options, out, written, header) {
                 result = Err(e);
                 break;
             }
         }
-        drop(rx);
+        // Hanging up stops the scorer, which hangs up on the reader.
+        drop(done_rx);
         let read = reader.join().expect("the reader thread does not panic");
         stats.skipped_invalid += read.skipped_invalid;
         stats.skipped_malformed += read.skipped_malformed;
@@ -284,8 +301,8 @@ impl From<Error> for Stop {
     }
 }
 
-/// Text read into one batch at most (besides the 512-document cap). Two
-/// batches are in flight, each with its documents parsed and its output
+/// Text read into one batch at most (besides the 512-document cap). Three
+/// batches are in flight besides the one being read, each with its documents parsed and its output
 /// formatted (JSONL: 3.5 times the text of a crawl); 2 MiB rather than 4
 /// took 10-20 MB off the peak RSS of the crawl and HTML speed inputs.
 const BATCH_BYTES: usize = 2 << 20;
@@ -306,18 +323,18 @@ struct Resolved {
     decision: Option<Decision>,
 }
 
-fn flush(
+/// A batch scored and formatted, in input order: each document with its
+/// output, or the error that stopped it.
+type Scored = Vec<Result<(Document, Formatted)>>;
+
+/// Scores and formats a batch on every core.
+fn score(
     model: &Model,
     batch: Vec<RawDocument>,
     options: &ClassifyOptions,
     Resolved { keep, decision }: Resolved,
-    out: &mut dyn Write,
-    // The run's statistics, and whether the windows of a long document
-    // written so far kept a paragraph.
-    (stats, kept_before): (&mut ClassifyStats, &mut bool),
-    mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    let formatted: Vec<Result<(Document, Formatted)>> = batch
+) -> Scored {
+    batch
         .into_par_iter()
         .map(|raw| {
             let doc = raw.parse()?;
@@ -333,7 +350,20 @@ fn flush(
                 .expect("writing to memory does not fail");
             Ok((doc, buf))
         })
-        .collect();
+        .collect()
+}
+
+/// Writes a scored batch to `out` in input order, up to its first error.
+fn write_scored(
+    model: &Model,
+    formatted: Scored,
+    options: &ClassifyOptions,
+    out: &mut dyn Write,
+    // The run's statistics, and whether the windows of a long document
+    // written so far kept a paragraph.
+    (stats, kept_before): (&mut ClassifyStats, &mut bool),
+    mut header: impl FnMut(&Document, &mut dyn Write) -> Result<()>,
+) -> Result<()> {
     // The page is parsed on the workers: whether it has neighbours to give
     // context is known only here.
     let no_context = options.context == Context::Page && model.context.is_none();
