@@ -129,16 +129,16 @@ impl Model {
     /// from the model's cache; one longer than [`Model::set_piece_bytes`] is
     /// scored a piece at a time and not kept.
     fn scored(&self, text: &str, headings: Option<&Headings>) -> Scored {
-        let block = |text: &str| headings.map(|h| BlockText::of(self.head(text), h));
+        let block = |text: &str, jll: &Jll| {
+            headings.map(|h| BlockText::of(self.head(text), h, self.page_nb(jll.as_slice())))
+        };
         if text.len() > self.piece_bytes {
             let mut jll = Jll::new(&self.log_priors);
             let mut long = self.long_scorer();
             long.push(text);
             long.finish(jll.as_mut_slice());
-            return Scored {
-                jll,
-                block: block(text),
-            };
+            let block = block(text, &jll);
+            return Scored { jll, block };
         }
         self.cache.get(
             text,
@@ -154,10 +154,8 @@ impl Model {
                     &self.settings.features,
                     jll.as_mut_slice(),
                 );
-                Scored {
-                    jll,
-                    block: block(text),
-                }
+                let block = block(text, &jll);
+                Scored { jll, block }
             },
         )
     }
@@ -311,12 +309,10 @@ impl Model {
         let headings = page_model.map(PageModel::headings);
         let (known, jll) = self.page_scores(paragraphs, scored, headings.as_ref());
         if let (Some(page), Some(headings)) = (page_model, &headings) {
-            let (nb, hmm) =
-                self.page_probabilities(paragraphs, scored, &jll, page.positive, page.needs_hmm());
+            let hmm = self.page_hmm(paragraphs, scored, &jll, page.positive, page.needs_hmm());
             let texts: Vec<&str> = paragraphs.iter().map(|p| self.head(p.as_ref())).collect();
             let input = PageView {
                 texts: &texts,
-                nb: &nb,
                 hmm: &hmm,
                 html: layout,
             };
@@ -324,8 +320,10 @@ impl Model {
                 .iter()
                 .zip(paragraphs)
                 .map(|(s, p)| {
-                    s.block
-                        .unwrap_or_else(|| BlockText::of(self.head(p.as_ref()), headings))
+                    s.block.unwrap_or_else(|| {
+                        let nb = self.page_nb(s.jll.as_slice());
+                        BlockText::of(self.head(p.as_ref()), headings, nb)
+                    })
                 })
                 .collect();
             if let Some(decided) = page.decide_with(&input, &blocks) {
@@ -375,7 +373,8 @@ impl Model {
             .map(|(i, p)| match scored.next_if(|(at, _)| *at == i) {
                 Some((_, given)) => Scored {
                     jll: Jll::new(given),
-                    block: headings.map(|h| BlockText::of(self.head(p.as_ref()), h)),
+                    block: headings
+                        .map(|h| BlockText::of(self.head(p.as_ref()), h, self.page_nb(given))),
                 },
                 None => self.scored(p.as_ref(), headings),
             })
@@ -459,7 +458,29 @@ impl Model {
             .chunks_exact(k)
             .map(|s| softmax_at(k, |c| s[c] / self.temperature, positive))
             .collect();
-        let hmm = match (&self.context, hmm) {
+        (nb, self.page_hmm(page, scored, jll, positive, hmm))
+    }
+
+    /// The naive Bayes probability of the page model's positive label of one
+    /// paragraph, from its joint log-likelihoods: what
+    /// [`Model::page_probabilities`] gives it, taken once per paragraph kept
+    /// in the cache (in its [`BlockText`]) rather than once per page.
+    fn page_nb(&self, jll: &[f64]) -> f64 {
+        let positive = self.page.as_ref().map_or(0, |p| p.positive);
+        softmax_at(jll.len(), |c| jll[c] / self.temperature, positive)
+    }
+
+    /// The HMM's posterior of label `positive` of a page's blocks (`jll`, a
+    /// flat table), with `hmm` and a model that has page context; else empty.
+    fn page_hmm<S: AsRef<str>>(
+        &self,
+        page: &[S],
+        scored: &[(usize, Vec<f64>)],
+        jll: &[f64],
+        positive: usize,
+        hmm: bool,
+    ) -> Vec<f64> {
+        match (&self.context, hmm) {
             (Some(ctx), true) => crate::page::hmm_posteriors(
                 ctx,
                 &self.normalized(page, scored),
@@ -467,8 +488,7 @@ impl Model {
                 positive,
             ),
             _ => Vec::new(),
-        };
-        (nb, hmm)
+        }
     }
 
     /// Predictions from the page model's decisions (two labels).

@@ -62,12 +62,11 @@ pub struct PageInput {
 }
 
 /// A page as [`features_of`] reads it: [`PageInput`]'s fields borrowed, so
-/// that classifying a page copies neither its texts nor its layout.
+/// that classifying a page copies neither its texts nor its layout. Its
+/// naive Bayes probabilities are in the blocks' [`BlockText`]s.
 pub(crate) struct PageView<'a, S> {
     /// The blocks' text, as on the page.
     pub(crate) texts: &'a [S],
-    /// Naive Bayes probability of the positive label, per block.
-    pub(crate) nb: &'a [f64],
     /// The HMM's posterior of the positive label, per block, or empty.
     pub(crate) hmm: &'a [f64],
     /// What the markup says about the blocks (HTML input only).
@@ -79,7 +78,6 @@ impl PageInput {
     pub(crate) fn view(&self) -> PageView<'_, String> {
         PageView {
             texts: &self.texts,
-            nb: &self.nb,
             hmm: &self.hmm,
             html: self.html.as_ref(),
         }
@@ -497,15 +495,21 @@ fn parent(path: &str, k: usize) -> String {
 
 /// What the page features read of one block's text alone, whatever the page
 /// around it: computed once per distinct text and kept with its scores in
-/// the model's paragraph cache. Its bigrams are not kept, only their number:
+/// the model's paragraph cache, with the logit of its naive Bayes
+/// probability (so that a paragraph seen again costs neither a softmax nor a
+/// logarithm). Its bigrams are not kept, only their number:
 /// they are read from the page's text, one table a page
 /// ([`bigram_similarities`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct BlockText {
-    /// Characters other than whitespace.
-    len: f64,
-    /// The share of them that are [`PUNCT`].
-    punct: f64,
+    /// [`logit`] of the naive Bayes probability of the positive label.
+    z: f64,
+    /// Characters other than whitespace. This and `punct` are counts, not
+    /// `f64`s, so that with `z` the struct (and a cache entry) is no larger
+    /// than it was without it: 32 bytes.
+    len: u32,
+    /// How many of them are [`PUNCT`].
+    punct: u32,
     /// Its first two letters or digits, if it has two.
     pre: Option<(char, char)>,
     /// How many distinct character bigrams it has (pairs of adjacent
@@ -520,16 +524,25 @@ pub(crate) struct BlockText {
 }
 
 impl BlockText {
-    /// [`BlockText::of`] each of a page's blocks, in order.
+    /// The share of its characters that are [`PUNCT`].
+    fn punct(&self) -> f64 {
+        f64::from(self.punct) / f64::from(self.len).max(1.0)
+    }
+
+    /// [`BlockText::of`] each of a page's blocks, in order (a block without
+    /// a naive Bayes probability reads as 0.5).
     pub(crate) fn of_page(page: &PageInput, headings: &Headings) -> Vec<BlockText> {
         page.texts
             .iter()
-            .map(|t| BlockText::of(t, headings))
+            .enumerate()
+            .map(|(i, t)| BlockText::of(t, headings, page.nb.get(i).copied().unwrap_or(0.5)))
             .collect()
     }
 
-    /// The counts of a block's text, `headings` deciding what a list heading is.
-    pub(crate) fn of(text: &str, headings: &Headings) -> BlockText {
+    /// The counts of a block's text, `headings` deciding what a list
+    /// heading is, and the logit of `nb`, its naive Bayes probability of the
+    /// positive label.
+    pub(crate) fn of(text: &str, headings: &Headings, nb: f64) -> BlockText {
         let limit = headings.letters();
         SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
             pairs.clear();
@@ -542,8 +555,9 @@ impl BlockText {
             }
             let mut first = core.chars();
             BlockText {
-                len: scan.chars as f64,
-                punct: scan.punct as f64 / (scan.chars as f64).max(1.0),
+                z: logit(nb),
+                len: u32::try_from(scan.chars).unwrap_or(u32::MAX),
+                punct: u32::try_from(scan.punct).unwrap_or(u32::MAX),
                 pre: first.next().zip(first.next()),
                 bigrams: distinct,
                 // Only a block ending in a closing quote is read again, from its end.
@@ -627,9 +641,9 @@ pub fn page_features(page: &PageInput, markers: &ListMarkers) -> PageFeatures {
 pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]) -> PageFeatures {
     let n = texts.len();
     let bool_f = |b: bool| if b { 1.0 } else { 0.0 };
-    let len: Vec<f64> = texts.iter().map(|b| b.len).collect();
+    let len: Vec<f64> = texts.iter().map(|b| f64::from(b.len)).collect();
     let ll: Vec<f64> = len.iter().map(|&l| ln_1p_count(l as usize)).collect();
-    let z: Vec<f64> = page.nb.iter().map(|&p| logit(p)).collect();
+    let z: Vec<f64> = texts.iter().map(|b| b.z).collect();
     let neutral = BlockFeatures::default();
     let block = |i: usize| {
         page.html
@@ -681,7 +695,7 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
         }
     }
     // Main run around the main block: gaps of at most two weak blocks.
-    let strong = |j: usize| j == m || (len[j] >= 40.0 && texts[j].punct >= 0.02 && link(j) < 0.5);
+    let strong = |j: usize| j == m || (len[j] >= 40.0 && texts[j].punct() >= 0.02 && link(j) < 0.5);
     let (mut a, mut b) = (m, m);
     if n > 0 {
         let mut gap = 0;
@@ -742,7 +756,7 @@ pub(crate) fn features_of<S: AsRef<str>>(page: &PageView<S>, texts: &[BlockText]
     f.put("pos", (0..n).map(|i| i as f64 / span));
     f.put("rel_max", ll.iter().map(|l| l - lmax));
     f.put("rel_med", ll.iter().map(|l| l - lmed));
-    f.put("punct", texts.iter().map(|b| b.punct));
+    f.put("punct", texts.iter().map(BlockText::punct));
     f.put("stop", texts.iter().map(|b| bool_f(b.stop)));
     f.put("dmain", (0..n).map(|i| (i as f64 - mf) / span));
     f.put(
@@ -866,6 +880,7 @@ mod tests {
     /// [`BlockText::of`] as its fields are defined, one pass for each, the
     /// distinct bigrams in a `BTreeSet`.
     fn reference(text: &str, headings: &Headings) -> BlockText {
+        let nb = 0.3;
         let kept: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
         let n = kept.len();
         let p = kept.iter().filter(|c| PUNCT.contains(c)).count();
@@ -873,8 +888,9 @@ mod tests {
         let pairs: std::collections::BTreeSet<(char, char)> =
             kept.windows(2).map(|w| (w[0], w[1])).collect();
         BlockText {
-            len: n as f64,
-            punct: p as f64 / (n as f64).max(1.0),
+            z: logit(nb),
+            len: n as u32,
+            punct: p as u32,
             pre: core.next().zip(core.next()),
             bigrams: pairs.len() as u32,
             stop: kept
@@ -892,8 +908,21 @@ mod tests {
         fn one_pass_counts_match_the_definitions(text in "[a-z0-9 .!?…\n\u{a0}\u{3000}\u{2028}\u{3001}\u{3002}\u{ff01}-\u{ff1f}\u{4dff}\u{4e00}-\u{4e08}\u{9fff}\u{a000}推荐阅读相关😂”」]{0,60}") {
             let phrases: Vec<String> = ["推荐阅读", "相关", "a1"].map(String::from).to_vec();
             let headings = Headings::new(&phrases);
-            proptest::prop_assert_eq!(BlockText::of(&text, &headings), reference(&text, &headings));
+            let counts = BlockText::of(&text, &headings, 0.3);
+            proptest::prop_assert_eq!(counts, reference(&text, &headings));
+            // The share as it was computed when it was kept as one.
+            let kept: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let p = kept.iter().filter(|c| PUNCT.contains(c)).count();
+            let share = p as f64 / (kept.len() as f64).max(1.0);
+            proptest::prop_assert_eq!(counts.punct().to_bits(), share.to_bits());
         }
+    }
+
+    #[test]
+    fn counts_with_their_logit_cost_the_cache_no_more_than_before() {
+        // 32 bytes, as before `z` was kept: the cache's budget holds as many
+        // paragraphs.
+        assert!(std::mem::size_of::<Option<BlockText>>() <= 32);
     }
 
     #[test]
@@ -911,11 +940,11 @@ mod tests {
         }
         let no_headings: Vec<String> = Vec::new();
         let headings = Headings::new(&no_headings);
-        let long = BlockText::of(&text, &headings);
+        let long = BlockText::of(&text, &headings, 0.3);
         assert_eq!(long, reference(&text, &headings));
         assert!(long.bigrams as usize > KEPT_PAIRS);
         // And the set, used again for a short block, forgets the long one.
-        assert_eq!(BlockText::of("ab ab", &headings).bigrams, 2);
+        assert_eq!(BlockText::of("ab ab", &headings, 0.3).bigrams, 2);
     }
 
     proptest::proptest! {
@@ -1052,7 +1081,7 @@ mod tests {
         ) {
             let no_headings: Vec<String> = Vec::new();
             let headings = Headings::new(&no_headings);
-            let counts: Vec<BlockText> = texts.iter().map(|t| BlockText::of(t, &headings)).collect();
+            let counts: Vec<BlockText> = texts.iter().map(|t| BlockText::of(t, &headings, 0.5)).collect();
             let run = (a, a + len);
             let (body, title_sim) = bigram_similarities(&texts, &counts, run, title.as_deref());
             let (body_ref, title_ref) = similarities_by_sets(&texts, run, title.as_deref().unwrap_or(""));
@@ -1066,7 +1095,10 @@ mod tests {
         let texts = ["ABCD", "ABCX", "A BCD", "xy", "ABABC"];
         let no_headings: Vec<String> = Vec::new();
         let headings = Headings::new(&no_headings);
-        let counts: Vec<BlockText> = texts.iter().map(|t| BlockText::of(t, &headings)).collect();
+        let counts: Vec<BlockText> = texts
+            .iter()
+            .map(|t| BlockText::of(t, &headings, 0.5))
+            .collect();
         let (body, title) = bigram_similarities(&texts, &counts, (0, 1), Some("ABQ"));
         // The run is ABCD, ABCX: AB and BC in both, CD and CX in one. A run
         // block finds only what the other run block has; the whitespace of
