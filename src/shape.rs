@@ -21,15 +21,34 @@ pub(crate) fn shape_tokens(text: &str) -> Shapes {
 pub(crate) struct Shape {
     pub(crate) text: &'static str,
     pub(crate) hash: u64,
+    /// Where the token is in [`all_shapes`]: a scoring table keeps each
+    /// shape token's slot by it, so that scoring a shape token needs no probe.
+    pub(crate) id: u8,
 }
 
 impl Shape {
-    const fn new(text: &'static str) -> Shape {
+    const fn new(id: u8, text: &'static str) -> Shape {
         Shape {
             text,
             hash: hash_str(text),
+            id,
         }
     }
+}
+
+/// How many shape tokens there are.
+pub(crate) const SHAPE_COUNT: usize = 33;
+
+/// Every shape token, each at its [`Shape::id`].
+pub(crate) fn all_shapes() -> impl Iterator<Item = &'static Shape> {
+    LENGTH
+        .iter()
+        .chain(&DIGITS)
+        .chain(&LATIN)
+        .chain(&PUNCT)
+        .chain(&MARKS)
+        .chain(&TAGS)
+        .chain(&ENDINGS)
 }
 
 /// The most shape tokens a paragraph has: length, tag, ending, three shares,
@@ -219,39 +238,56 @@ impl ShapeScan {
 
 /// The length buckets, in characters: up to 5, 10, 20, 40, 80, 160, more.
 static LENGTH: [Shape; 7] = [
-    Shape::new("len:≤5"),
-    Shape::new("len:≤10"),
-    Shape::new("len:≤20"),
-    Shape::new("len:≤40"),
-    Shape::new("len:≤80"),
-    Shape::new("len:≤160"),
-    Shape::new("len:>160"),
+    Shape::new(0, "len:≤5"),
+    Shape::new(1, "len:≤10"),
+    Shape::new(2, "len:≤20"),
+    Shape::new(3, "len:≤40"),
+    Shape::new(4, "len:≤80"),
+    Shape::new(5, "len:≤160"),
+    Shape::new(6, "len:>160"),
 ];
 
 /// The shares of digits, Latin letters and punctuation ([`share_bucket`]).
 static DIGITS: [Shape; 3] = [
-    Shape::new("digits:0"),
-    Shape::new("digits:low"),
-    Shape::new("digits:high"),
+    Shape::new(7, "digits:0"),
+    Shape::new(8, "digits:low"),
+    Shape::new(9, "digits:high"),
 ];
 static LATIN: [Shape; 3] = [
-    Shape::new("latin:0"),
-    Shape::new("latin:low"),
-    Shape::new("latin:high"),
+    Shape::new(10, "latin:0"),
+    Shape::new(11, "latin:low"),
+    Shape::new(12, "latin:high"),
 ];
 static PUNCT: [Shape; 3] = [
-    Shape::new("punct:0"),
-    Shape::new("punct:low"),
-    Shape::new("punct:high"),
+    Shape::new(13, "punct:0"),
+    Shape::new(14, "punct:low"),
+    Shape::new(15, "punct:high"),
 ];
 
 /// `!`, `?`, an ellipsis, an emoji, a space inside the line.
 static MARKS: [Shape; 5] = [
-    Shape::new("has:!"),
-    Shape::new("has:?"),
-    Shape::new("has:…"),
-    Shape::new("has:emoji"),
-    Shape::new("has:space"),
+    Shape::new(16, "has:!"),
+    Shape::new(17, "has:?"),
+    Shape::new(18, "has:…"),
+    Shape::new(19, "has:emoji"),
+    Shape::new(20, "has:space"),
+];
+
+/// A column tag at the start of a line ([`leading_tag`]): a bracket, a pipe.
+static TAGS: [Shape; 2] = [Shape::new(21, "tag:bracket"), Shape::new(22, "tag:pipe")];
+
+/// How a line ends ([`ending`]).
+static ENDINGS: [Shape; 10] = [
+    Shape::new(23, "end:none"),
+    Shape::new(24, "end:。"),
+    Shape::new(25, "end:!"),
+    Shape::new(26, "end:?"),
+    Shape::new(27, "end:…"),
+    Shape::new(28, "end:digit"),
+    Shape::new(29, "end:latin"),
+    Shape::new(30, "end:punct"),
+    Shape::new(31, "end:emoji"),
+    Shape::new(32, "end:text"),
 ];
 
 fn length_bucket(n: usize) -> &'static Shape {
@@ -280,8 +316,6 @@ fn share_bucket(share: f64) -> usize {
 /// A column tag at the start of a line: `【...】`, `[...]`, `『...』`, `「...」`,
 /// or a short name followed by `|` (`娱乐|`, `生活|`).
 fn leading_tag(text: &str) -> Option<&'static Shape> {
-    static BRACKET: Shape = Shape::new("tag:bracket");
-    static PIPE: Shape = Shape::new("tag:pipe");
     let mut chars = text.chars();
     let close = match chars.next()? {
         '【' => Some('】'),
@@ -291,24 +325,12 @@ fn leading_tag(text: &str) -> Option<&'static Shape> {
         _ => None,
     };
     if let Some(close) = close {
-        return chars.take(15).any(|c| c == close).then_some(&BRACKET);
+        return chars.take(15).any(|c| c == close).then_some(&TAGS[0]);
     }
-    text.chars().take(12).any(|c| c == '|').then_some(&PIPE)
+    text.chars().take(12).any(|c| c == '|').then_some(&TAGS[1])
 }
 
 fn ending(last: Option<char>) -> &'static Shape {
-    static ENDINGS: [Shape; 10] = [
-        Shape::new("end:none"),
-        Shape::new("end:。"),
-        Shape::new("end:!"),
-        Shape::new("end:?"),
-        Shape::new("end:…"),
-        Shape::new("end:digit"),
-        Shape::new("end:latin"),
-        Shape::new("end:punct"),
-        Shape::new("end:emoji"),
-        Shape::new("end:text"),
-    ];
     &ENDINGS[match last {
         None => 0,
         Some('。') => 1,
@@ -353,15 +375,11 @@ mod tests {
 
     #[test]
     fn a_shape_token_s_hash_taken_when_compiling_is_its_text_s() {
-        for s in LENGTH
-            .iter()
-            .chain(&DIGITS)
-            .chain(&LATIN)
-            .chain(&PUNCT)
-            .chain(&MARKS)
-        {
+        for (i, s) in all_shapes().enumerate() {
             assert_eq!(s.hash, std::hint::black_box(hash_str)(s.text), "{}", s.text);
+            assert_eq!(usize::from(s.id), i, "{}", s.text);
         }
+        assert_eq!(all_shapes().count(), SHAPE_COUNT);
         let shapes = shape_tokens("【快讯】某地发布通知?");
         assert_eq!(
             texts(&shapes),

@@ -4,23 +4,38 @@ use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
 
-use super::extract::{Carry, HashSink, for_each_piece_feature, for_each_shape_feature};
+use super::extract::{Carry, HashSink, for_each_piece_feature};
+use super::hashing::feature_hash;
+use super::keys::Kind;
 use super::settings::FeatureSettings;
 use super::slots::SlotTable;
 use super::vocabulary::Vocabulary;
-use crate::shape::ShapeScan;
+use crate::shape::{SHAPE_COUNT, Shape, ShapeScan, all_shapes, shape_tokens};
 
 /// A vocabulary's feature index with each column's weights (one `f32` per
 /// class) stored in its slot, so that scoring a feature reads one cache line
 /// instead of two. Built by [`Vocabulary::scoring_table`].
 #[derive(Clone)]
-pub struct ScoringTable(SlotTable);
+pub struct ScoringTable {
+    slots: SlotTable,
+    /// The slot of each shape token (by [`Shape::id`]), `None` for one the
+    /// vocabulary lacks: they are a fixed small set, found once here rather
+    /// than hashed and probed for every paragraph.
+    shapes: [Option<u32>; SHAPE_COUNT],
+}
+
+impl ScoringTable {
+    /// The slot of a shape token's feature.
+    fn shape_slot(&self, shape: &Shape) -> Option<u32> {
+        self.shapes[usize::from(shape.id)]
+    }
+}
 
 impl std::fmt::Debug for ScoringTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScoringTable")
-            .field("slots", &(self.0.mask + 1))
-            .field("classes", &(self.0.stride - 2))
+            .field("slots", &(self.slots.mask + 1))
+            .field("classes", &(self.slots.stride - 2))
             .finish()
     }
 }
@@ -29,15 +44,18 @@ impl Vocabulary {
     /// A [`ScoringTable`] for these per-class weights (`weights[c][column]`).
     pub fn scoring_table(&self, weights: &[Vec<f64>]) -> ScoringTable {
         let hashes = self.feature_hashes();
-        ScoringTable(SlotTable::build(
-            &hashes,
-            weights.len(),
-            |column, payload| {
-                for (p, w) in payload.iter_mut().zip(weights) {
-                    *p = (w[column as usize] as f32).to_bits();
-                }
-            },
-        ))
+        let slots = SlotTable::build(&hashes, weights.len(), |column, payload| {
+            for (p, w) in payload.iter_mut().zip(weights) {
+                *p = (w[column as usize] as f32).to_bits();
+            }
+        });
+        let mut shapes = [None; SHAPE_COUNT];
+        for s in all_shapes() {
+            shapes[usize::from(s.id)] = slots
+                .get(feature_hash(Kind::Shape, s.hash, 0))
+                .map(|(_, slot)| slot);
+        }
+        ScoringTable { slots, shapes }
     }
 
     /// Adds `Σ x_j · w(c, j)` to `sums[c]` for each class, where `x` is the
@@ -60,23 +78,27 @@ impl Vocabulary {
         SCRATCH.with_borrow_mut(|scratch| {
             let ScoreScratch {
                 hashes,
-                shapes,
                 slots,
                 partial,
             } = scratch;
-            let table = &table.0;
+            let shape_slots = &table.shapes;
+            let table = &table.slots;
             hashes.clear();
-            shapes.clear();
-            HashSink {
+            hashes.reserve(words.len() * 2 + 16);
+            let mut sink = HashSink {
                 hashes: &mut *hashes,
-                shapes: &mut *shapes,
+                // The shape tokens are read below, their slots known already.
+                shapes: &mut Vec::new(),
                 prefetch: |h| table.prefetch(h),
-            }
-            .extend(text, words, settings);
+            };
+            for_each_piece_feature(text, words, settings, &mut sink, &mut Carry::default());
             // Slot indices stand for features: sorting them brings a
             // feature's occurrences together so that they can be counted.
             sorted_slots(table, hashes, slots);
             let runs = slots.chunk_by(|a, b| a == b).map(|run| (run[0], run.len()));
+            let shapes = settings.shape.then(|| shape_tokens(text));
+            let shapes = shapes.iter().flat_map(|s| s.iter());
+            let shapes = shapes.filter_map(|s| shape_slots[usize::from(s.id)]);
             add_features(table, settings, runs, shapes, partial, sums);
         });
     }
@@ -98,7 +120,7 @@ impl Vocabulary {
         settings: &FeatureSettings,
         long: &mut LongScore,
     ) {
-        let table = &table.0;
+        let table = &table.slots;
         let LongScore {
             counts,
             carry,
@@ -132,23 +154,16 @@ impl Vocabulary {
         long: LongScore,
         sums: &mut [f64],
     ) {
-        let table = &table.0;
-        let mut shapes = Vec::new();
-        if settings.shape {
-            let mut sink = HashSink {
-                hashes: &mut Vec::new(),
-                shapes: &mut shapes,
-                prefetch: |_| {},
-            };
-            for_each_shape_feature(&long.shape.tokens(), &mut sink);
-        }
+        let shapes = settings.shape.then(|| long.shape.tokens());
+        let shapes = shapes.iter().flat_map(|s| s.iter());
+        let shapes = shapes.filter_map(|s| table.shape_slot(s));
         let mut runs: Vec<(u32, usize)> = long.counts.into_iter().collect();
         runs.sort_unstable();
         add_features(
-            table,
+            &table.slots,
             settings,
             runs.into_iter(),
-            &shapes,
+            shapes,
             &mut Vec::new(),
             sums,
         );
@@ -170,13 +185,14 @@ fn sorted_slots(table: &SlotTable, hashes: &[u64], slots: &mut Vec<u32>) {
 
 /// Adds a paragraph's `Σ x_j · w(c, j)` to `sums[c]` from its features:
 /// `runs` the slots of its words, pairs and n-grams with their counts, in
-/// slot order, and `shapes` the hashes of its shape tokens; values scaled by
+/// slot order, and `shapes` the slots of its shape tokens (those the
+/// vocabulary has); values scaled by
 /// the settings' transform and length norm. `partial` is scratch.
 fn add_features(
     table: &SlotTable,
     settings: &FeatureSettings,
     runs: impl Iterator<Item = (u32, usize)>,
-    shapes: &[u64],
+    shapes: impl Iterator<Item = u32>,
     partial: &mut Vec<f64>,
     sums: &mut [f64],
 ) {
@@ -195,7 +211,7 @@ fn add_features_of<const N: usize>(
     table: &SlotTable,
     settings: &FeatureSettings,
     runs: impl Iterator<Item = (u32, usize)>,
-    shapes: &[u64],
+    shapes: impl Iterator<Item = u32>,
     partial: &mut Vec<f64>,
     sums: &mut [f64],
 ) {
@@ -216,10 +232,8 @@ fn add_features_of<const N: usize>(
         add(slot, settings.transform(count as f64));
     }
     // No word shares a shape token's column.
-    for &h in shapes {
-        if let Some((_, slot)) = table.get(h) {
-            add(slot, settings.shape_value());
-        }
+    for slot in shapes {
+        add(slot, settings.shape_value());
     }
     let d = settings.length_norm.divisor_of(sum_abs, sum_sq);
     for (s, p) in sums.iter_mut().zip(partial.iter()) {
@@ -243,7 +257,6 @@ pub(crate) struct LongScore {
 #[derive(Default)]
 struct ScoreScratch {
     hashes: Vec<u64>,
-    shapes: Vec<u64>,
     slots: Vec<u32>,
     partial: Vec<f64>,
 }

@@ -95,6 +95,48 @@ fn scoring_table_sums_what_vectorize_gives() {
     }
 }
 
+/// Shape tokens the vocabulary lacks are left out of the score, as
+/// `vectorize` leaves them out, whatever the number of classes: the scoring
+/// table's slots for them, found once, must agree with a lookup.
+#[test]
+fn shape_tokens_the_vocabulary_lacks_score_nothing() {
+    let settings = FeatureSettings {
+        shape: true,
+        length_norm: LengthNorm::L2,
+        ..plain()
+    };
+    let mut interner = Interner::default();
+    let feats = interner.features("【快讯】好 新闻!", &["好", "新闻"], &settings);
+    let keys: Vec<FeatureKey> = feats.iter().map(|&(k, _)| k).collect();
+    let vocab = interner.vocabulary(&keys);
+    for classes in [2, 3] {
+        let weights: Vec<Vec<f64>> = (0..classes)
+            .map(|c| {
+                (0..vocab.len())
+                    .map(|j| f64::from((j as f32 + 0.5) * (c as f32 - 0.75)))
+                    .collect()
+            })
+            .collect();
+        let table = vocab.scoring_table(&weights);
+        for (text, words) in [
+            ("【快讯】好 新闻!", &["好", "新闻"][..]),
+            ("某地发布通知 居民可申请补贴? 好", &["某地", "好"][..]),
+            ("2020 news...", &["新闻"][..]),
+        ] {
+            let x = vocab.vectorize(text, words, &settings);
+            let expected: Vec<f64> = weights
+                .iter()
+                .map(|w| x.iter().map(|&(j, v)| v * w[j as usize]).sum())
+                .collect();
+            let mut sums = vec![0.0; classes];
+            vocab.score_into(&table, text, words, &settings, &mut sums);
+            for (s, e) in sums.iter().zip(&expected) {
+                assert!((s - e).abs() <= 1e-12 * e.abs(), "{text}: {s} against {e}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_byte_of_a_token_changes_its_hash() {
     // Every string of `a`s and `b`s up to 12 bytes: the short-token loads
