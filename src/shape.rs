@@ -327,7 +327,13 @@ fn leading_tag(text: &str) -> Option<&'static Shape> {
     if let Some(close) = close {
         return chars.take(15).any(|c| c == close).then_some(&TAGS[0]);
     }
-    text.chars().take(12).any(|c| c == '|').then_some(&TAGS[1])
+    // `|` is one byte that no other character's bytes hold: the first one in
+    // the first 12 characters' bytes (at most 48), if fewer than 12
+    // characters come before it, without decoding them.
+    let bytes = &text.as_bytes()[..text.len().min(48)];
+    let pipe = bytes.iter().position(|&b| b == b'|')?;
+    let before = bytes[..pipe].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    (before < 12).then_some(&TAGS[1])
 }
 
 fn ending(last: Option<char>) -> &'static Shape {
@@ -445,6 +451,32 @@ mod tests {
                 from = to;
             }
             proptest::prop_assert_eq!(&*scan.tokens(), &*shape_tokens(&text));
+        }
+    }
+
+    /// The leading tag as first written, a character at a time.
+    fn reference_tag(text: &str) -> Option<&'static str> {
+        let mut chars = text.chars();
+        let close = match chars.next()? {
+            '【' => Some('】'),
+            '[' => Some(']'),
+            '『' => Some('』'),
+            '「' => Some('」'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            return chars.take(15).any(|c| c == close).then_some("tag:bracket");
+        }
+        text.chars()
+            .take(12)
+            .any(|c| c == '|')
+            .then_some("tag:pipe")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn leading_tag_matches_the_definition(text in "[a|【】\u{4e00}é😂 ]{0,30}") {
+            proptest::prop_assert_eq!(leading_tag(&text).map(|s| s.text), reference_tag(&text));
         }
     }
 
