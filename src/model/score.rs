@@ -456,7 +456,7 @@ impl Model {
         let k = self.log_priors.len();
         let nb = jll
             .chunks_exact(k)
-            .map(|s| softmax_at(k, |c| s[c] / self.temperature, positive))
+            .map(|s| self.nb_probability(s, positive))
             .collect();
         (nb, self.page_hmm(page, scored, jll, positive, hmm))
     }
@@ -466,7 +466,12 @@ impl Model {
     /// [`Model::page_probabilities`] gives it, taken once per paragraph kept
     /// in the cache (in its [`BlockText`]) rather than once per page.
     fn page_nb(&self, jll: &[f64]) -> f64 {
-        let positive = self.page.as_ref().map_or(0, |p| p.positive);
+        self.nb_probability(jll, self.page.as_ref().map_or(0, |p| p.positive))
+    }
+
+    /// The calibrated naive Bayes probability of label `positive` of one
+    /// paragraph, from its joint log-likelihoods.
+    fn nb_probability(&self, jll: &[f64], positive: usize) -> f64 {
         softmax_at(jll.len(), |c| jll[c] / self.temperature, positive)
     }
 
