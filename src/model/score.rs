@@ -429,7 +429,11 @@ impl Model {
         positive: usize,
     ) -> PageInput {
         let (_, jll) = self.page_scores(page, &[], None);
-        let (nb, hmm) = self.page_probabilities(page, &[], &jll, positive, self.context.is_some());
+        let nb = jll
+            .chunks_exact(self.log_priors.len())
+            .map(|s| self.nb_probability(s, positive))
+            .collect();
+        let hmm = self.page_hmm(page, &[], &jll, positive, self.context.is_some());
         PageInput {
             texts: page
                 .iter()
@@ -441,30 +445,9 @@ impl Model {
         }
     }
 
-    /// What the page model reads of a page's scores (`jll`, a flat table):
-    /// each block's naive Bayes probability of label `positive` and, with
-    /// `hmm` and a model that has page context, the HMM's posterior of it
-    /// (else empty).
-    fn page_probabilities<S: AsRef<str>>(
-        &self,
-        page: &[S],
-        scored: &[(usize, Vec<f64>)],
-        jll: &[f64],
-        positive: usize,
-        hmm: bool,
-    ) -> (Vec<f64>, Vec<f64>) {
-        let k = self.log_priors.len();
-        let nb = jll
-            .chunks_exact(k)
-            .map(|s| self.nb_probability(s, positive))
-            .collect();
-        (nb, self.page_hmm(page, scored, jll, positive, hmm))
-    }
-
     /// The naive Bayes probability of the page model's positive label of one
-    /// paragraph, from its joint log-likelihoods: what
-    /// [`Model::page_probabilities`] gives it, taken once per paragraph kept
-    /// in the cache (in its [`BlockText`]) rather than once per page.
+    /// paragraph, from its joint log-likelihoods: taken once per paragraph
+    /// kept in the cache (in its [`BlockText`]) rather than once per page.
     fn page_nb(&self, jll: &[f64]) -> f64 {
         self.nb_probability(jll, self.page.as_ref().map_or(0, |p| p.positive))
     }
