@@ -345,7 +345,7 @@ impl ScoreCache {
 }
 
 /// A paragraph's hash, for the cache, its sample and the doorkeeper.
-fn hash(text: &str) -> u64 {
+pub(crate) fn hash(text: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(text)
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::html::{BlockFeatures, HtmlOptions, HtmlPage};
 use crate::long::{LongText, PIECE_BYTES, feed_line};
+use crate::model::Prepared;
 use crate::text::{Paragraph, paragraphs_of};
 use crate::window::{Window, Windows};
 
@@ -610,6 +611,9 @@ pub struct Document {
     pub(crate) long: Vec<(usize, LongText)>,
     /// For a window of a long document, where it lies (see [`Document::window`]).
     pub(crate) window: Option<Window>,
+    /// What was computed of the paragraphs ahead, one a paragraph, or
+    /// nothing (see `Model::preparer`).
+    pub(crate) prepared: Vec<Option<Prepared>>,
 }
 
 impl Document {
@@ -634,6 +638,7 @@ impl Document {
             title: String::new(),
             long: Vec::new(),
             window: None,
+            prepared: Vec::new(),
         }
     }
 
@@ -710,6 +715,7 @@ impl Document {
             title,
             long: Vec::new(),
             window: None,
+            prepared: Vec::new(),
         };
         for (i, block) in blocks.into_iter().enumerate() {
             let (text, tag_path, features) = block.into_parts();
@@ -811,6 +817,15 @@ impl RawDocument {
                 .get("html")
                 .and_then(Value::as_str)
                 .map_or(0, str::len),
+        }
+    }
+
+    /// The document when it is ready to score (text), not HTML still to be
+    /// cut into blocks.
+    pub(crate) fn ready_mut(&mut self) -> Option<&mut Document> {
+        match &mut self.0 {
+            Raw::Ready(d) => Some(d),
+            Raw::HtmlBytes { .. } | Raw::HtmlRecord { .. } => None,
         }
     }
 

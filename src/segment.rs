@@ -49,9 +49,17 @@ impl std::fmt::Debug for Segmenter {
     }
 }
 
+/// Jieba with its default dictionary, built once a process.
+static DEFAULT: OnceLock<Arc<Jieba>> = OnceLock::new();
+
 fn shared_default() -> Arc<Jieba> {
-    static DEFAULT: OnceLock<Arc<Jieba>> = OnceLock::new();
     DEFAULT.get_or_init(|| Arc::new(Jieba::new())).clone()
+}
+
+/// Whether jieba's default dictionary is built: until then, a segmenter's
+/// first use waits for it (see [`warm_up`]).
+pub(crate) fn default_built() -> bool {
+    DEFAULT.get().is_some()
 }
 
 /// Builds the shared default dictionary now (for instance on a thread while a

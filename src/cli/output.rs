@@ -194,6 +194,7 @@ pub fn classify_inputs(
             // runs on across files, so that many small files (HTML pages) are
             // scored in parallel; HTML is cut into blocks by the workers.
             let mut limit = FIRST_BATCH_BYTES;
+            let mut preparer = Some(model.preparer(options.context));
             let mut batch: Vec<RawDocument> = Vec::with_capacity(batch_size);
             let mut bytes = 0usize;
             for path in inputs {
@@ -201,7 +202,16 @@ pub fn classify_inputs(
                     .input_format
                     .unwrap_or_else(|| DocumentFormat::from_path(path));
                 let read = open(path).map_err(Stop::Read).and_then(|input| {
-                    documents(path, input, format, options.on_invalid, |doc| {
+                    documents(path, input, format, options.on_invalid, |mut doc| {
+                        // While jieba's dictionary builds (see `warm_up`), the
+                        // scorer waits for it and a core is free: this thread
+                        // does what it can of the scoring ahead.
+                        if preparer.is_some() && model.segmenter_ready() {
+                            preparer = None;
+                        }
+                        if let (Some(p), Some(d)) = (&mut preparer, doc.ready_mut()) {
+                            p.prepare(d);
+                        }
                         bytes += doc.size();
                         batch.push(doc);
                         if batch.len() >= batch_size || bytes >= limit {

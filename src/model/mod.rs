@@ -38,7 +38,7 @@ use crate::text::Normalizer;
 
 pub use score::{Context, Contribution, Prediction};
 #[cfg(feature = "cli")]
-pub(crate) use score::{decide, kept};
+pub(crate) use score::{Prepared, decide, kept};
 
 /// The version of the model file layout this build reads and writes.
 pub const FORMAT_VERSION: u32 = 6;
@@ -912,6 +912,82 @@ mod tests {
             let err = Model::decode(bytes, p).unwrap_err().to_string();
             assert!(err.starts_with("m.model: not a newsbait model"), "{err}");
         }
+    }
+
+    /// Documents of `jsonl`, as the reader of `newsbait-classify` gives them.
+    fn jsonl_documents(jsonl: &str) -> Vec<crate::Document> {
+        let mut docs = Vec::new();
+        crate::data::for_each_document(
+            Path::new("t.jsonl"),
+            jsonl.as_bytes(),
+            crate::DocumentFormat::Jsonl,
+            crate::OnInvalid::Error,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+        )
+        .unwrap();
+        docs
+    }
+
+    #[test]
+    fn prepared_documents_score_to_the_bit_as_unprepared_ones() {
+        let mut model = Model::shipped().unwrap();
+        // No cache: a paragraph scored once must be scored again, from what
+        // was prepared of it.
+        model.set_cache_bytes(0);
+        let docs = jsonl_documents(concat!(
+            r#"{"text":"国务院召开常务会议，部署稳就业工作。\n推荐阅读\n震惊！她竟然这样做\n国务院召开常务会议，部署稳就业工作。"}"#,
+            "\n",
+            r#"{"text":"推荐阅读"}"#,
+            "\n",
+            r#"{"text":"相关新闻：  某地发布通知。\n２０２４年５月１日 来源：新华社\n“我们会坚持下去。”"}"#,
+            "\n",
+        ));
+        for context in [Context::Page, Context::Off] {
+            let mut preparer = model.preparer(context);
+            let mut prepared_docs = docs.clone();
+            for (doc, prepared) in docs.iter().zip(&mut prepared_docs) {
+                preparer.prepare(prepared);
+                assert_eq!(
+                    model.classify_document(prepared, context).unwrap(),
+                    model.classify_document(doc, context).unwrap(),
+                    "{context:?}: {:?}",
+                    doc.paragraphs
+                );
+            }
+            // A text met again is left to the cache: the fourth paragraph,
+            // and the second document's one.
+            let prepared: Vec<Vec<bool>> = prepared_docs
+                .iter()
+                .map(|d| d.prepared.iter().map(Option::is_some).collect())
+                .collect();
+            assert_eq!(
+                prepared,
+                [vec![true, true, true, false], vec![false], vec![true; 3]]
+            );
+        }
+    }
+
+    #[test]
+    fn what_was_prepared_is_what_is_scored() {
+        let mut model = Model::shipped().unwrap();
+        model.set_cache_bytes(0);
+        let docs = jsonl_documents(concat!(
+            r#"{"text":"国务院召开常务会议，部署稳就业工作。\n震惊！她竟然这样做，看完惊呆了"}"#,
+            "\n"
+        ));
+        let mut doc = docs[0].clone();
+        model.preparer(Context::Off).prepare(&mut doc);
+        // The second paragraph's prepared text put in the first's place:
+        // the first is scored as the second.
+        let second = doc.prepared[1].clone();
+        doc.prepared[0] = second;
+        let preds = model.classify_document(&doc, Context::Off).unwrap();
+        assert_eq!(preds[0].probabilities(), preds[1].probabilities());
+        let plain = model.classify_document(&docs[0], Context::Off).unwrap();
+        assert_ne!(plain[0].probabilities(), plain[1].probabilities());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Probabilities come from a log-sum-exp softmax, which stays finite for
 //! paragraphs of any length.
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use rayon::prelude::*;
@@ -28,6 +29,54 @@ pub enum Context {
     Page,
     /// Score every paragraph on its own.
     Off,
+}
+
+/// What scoring a paragraph needs that jieba does not: its normalised text
+/// and, on a page the page model reads, the counts of its text. Computed
+/// ahead by a [`Preparer`] while jieba's dictionary builds,
+/// when a core would otherwise wait.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Prepared {
+    normalized: String,
+    /// [`BlockText::scanned`], its naive Bayes part still to come.
+    block: Option<BlockText>,
+}
+
+/// Computes ahead what [`Model::classify_document`] will need of documents'
+/// paragraphs besides jieba ([`Prepared`]), for a reader to do while jieba's
+/// dictionary builds. The predictions are the same, to the bit, with or
+/// without it.
+pub(crate) struct Preparer<'m> {
+    model: &'m Model,
+    context: Context,
+    /// The hashes of the texts prepared so far: a text met again is left
+    /// alone, as the cache will most likely know it.
+    seen: FxHashSet<u64>,
+}
+
+impl Preparer<'_> {
+    /// Prepares `doc`'s paragraphs (not those too long to hold or to score
+    /// at once, nor texts prepared before).
+    pub(crate) fn prepare(&mut self, doc: &mut Document) {
+        let model = self.model;
+        let headings = model
+            .reading_page_model(doc.paragraphs.len(), self.context)
+            .map(PageModel::headings);
+        let long = |i: usize| doc.long.iter().any(|(at, _)| *at == i);
+        doc.prepared = doc
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let text = p.text.as_str();
+                let fits = text.len() <= model.piece_bytes && !long(i);
+                (fits && self.seen.insert(crate::cache::hash(text))).then(|| Prepared {
+                    normalized: model.settings.normalizer.normalize(text),
+                    block: headings.as_ref().map(|h| BlockText::scanned(text, h)),
+                })
+            })
+            .collect();
+    }
 }
 
 /// A paragraph's label and the probability of every label.
@@ -120,7 +169,7 @@ impl Model {
     /// A paragraph longer than [`Model::set_piece_bytes`] is scored a piece
     /// at a time, with the same result.
     pub fn joint_log_likelihood(&self, text: &str) -> Vec<f64> {
-        self.scored(text, None).jll.as_slice().to_vec()
+        self.scored(text, None, None).jll.as_slice().to_vec()
     }
 
     /// What is known of a raw paragraph: its joint log-likelihoods and, with
@@ -128,9 +177,19 @@ impl Model {
     /// a long paragraph, of its head). A paragraph seen before takes them
     /// from the model's cache; one longer than [`Model::set_piece_bytes`] is
     /// scored a piece at a time and not kept.
-    fn scored(&self, text: &str, headings: Option<&Headings>) -> Scored {
+    fn scored(
+        &self,
+        text: &str,
+        headings: Option<&Headings>,
+        prepared: Option<&Prepared>,
+    ) -> Scored {
         let block = |text: &str, jll: &Jll| {
-            headings.map(|h| BlockText::of(self.head(text), h, self.page_nb(jll.as_slice())))
+            let h = headings?;
+            let nb = self.page_nb(jll.as_slice());
+            Some(match prepared.and_then(|p| p.block) {
+                Some(scanned) => scanned.with_nb(nb),
+                None => BlockText::of(self.head(text), h, nb),
+            })
         };
         if text.len() > self.piece_bytes {
             let mut jll = Jll::new(&self.log_priors);
@@ -144,7 +203,10 @@ impl Model {
             text,
             |s| headings.is_none() || s.block.is_some(),
             || {
-                let normalized = self.settings.normalizer.normalize(text);
+                let normalized = match prepared {
+                    Some(p) => std::borrow::Cow::Borrowed(p.normalized.as_str()),
+                    None => std::borrow::Cow::Owned(self.settings.normalizer.normalize(text)),
+                };
                 let words = self.segmenter().cut(&normalized);
                 let mut jll = Jll::new(&self.log_priors);
                 self.vocabulary.score_into(
@@ -242,7 +304,7 @@ impl Model {
     /// assert_eq!(labels, ["news", "clickbait", "clickbait"]);
     /// ```
     pub fn classify<S: AsRef<str>>(&self, page: &[S], context: Context) -> Vec<Prediction> {
-        self.classify_with(page, None, context, &[])
+        self.classify_with(page, None, context, &[], &[])
     }
 
     /// [`Model::classify`] of the blocks of an HTML page with what their
@@ -263,7 +325,7 @@ impl Model {
         layout: &HtmlLayout,
         context: Context,
     ) -> Vec<Prediction> {
-        self.classify_with(page, Some(layout), context, &[])
+        self.classify_with(page, Some(layout), context, &[], &[])
     }
 
     /// [`Model::classify`] (or [`Model::classify_html`], for an HTML
@@ -286,28 +348,51 @@ impl Model {
             .collect::<crate::Result<Vec<_>>>()?;
         let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
         let layout = doc.layout();
-        Ok(self.classify_with(&texts, layout.as_ref(), context, &scored))
+        Ok(self.classify_with(&texts, layout.as_ref(), context, &scored, &doc.prepared))
+    }
+
+    /// Whether a segmenter is ready to cut at once: until jieba's default
+    /// dictionary is built, the first cut waits for it.
+    pub(crate) fn segmenter_ready(&self) -> bool {
+        self.segmenter.get().is_some() || crate::segment::default_built()
+    }
+
+    /// A [`Preparer`] of the documents to classify in `context`.
+    pub(crate) fn preparer(&self, context: Context) -> Preparer<'_> {
+        Preparer {
+            model: self,
+            context,
+            seen: FxHashSet::default(),
+        }
+    }
+
+    /// The page model that reads a page of `paragraphs` in `context`: none
+    /// without page context, and none for a page of one paragraph, which has
+    /// no page to read (naive Bayes alone).
+    fn reading_page_model(&self, paragraphs: usize, context: Context) -> Option<&PageModel> {
+        match (&self.page, context) {
+            (Some(page), Context::Page) if paragraphs > 1 => Some(page),
+            _ => None,
+        }
     }
 
     /// [`Model::classify`] with the scores of some paragraphs given (their
     /// index and joint log-likelihoods, in order of index): long paragraphs
-    /// whose text is only their head.
+    /// whose text is only their head; and what was prepared of them (one
+    /// a paragraph, or none: [`Preparer`]).
     fn classify_with<S: AsRef<str>>(
         &self,
         page: &[S],
         layout: Option<&HtmlLayout>,
         context: Context,
         scored: &[(usize, Vec<f64>)],
+        prepared: &[Option<Prepared>],
     ) -> Vec<Prediction> {
         let paragraphs = page;
         let k = self.log_priors.len();
-        // A page of one paragraph has no page to read: naive Bayes alone.
-        let page_model = match (&self.page, context) {
-            (Some(page), Context::Page) if paragraphs.len() > 1 => Some(page),
-            _ => None,
-        };
+        let page_model = self.reading_page_model(paragraphs.len(), context);
         let headings = page_model.map(PageModel::headings);
-        let (known, jll) = self.page_scores(paragraphs, scored, headings.as_ref());
+        let (known, jll) = self.page_scores(paragraphs, scored, headings.as_ref(), prepared);
         if let (Some(page), Some(headings)) = (page_model, &headings) {
             let hmm = self.page_hmm(paragraphs, scored, &jll, page.positive, page.needs_hmm());
             let texts: Vec<&str> = paragraphs.iter().map(|p| self.head(p.as_ref())).collect();
@@ -365,6 +450,7 @@ impl Model {
         page: &[S],
         scored: &[(usize, Vec<f64>)],
         headings: Option<&Headings>,
+        prepared: &[Option<Prepared>],
     ) -> (Vec<Scored>, Vec<f64>) {
         let mut scored = scored.iter().peekable();
         let known: Vec<Scored> = page
@@ -376,7 +462,11 @@ impl Model {
                     block: headings
                         .map(|h| BlockText::of(self.head(p.as_ref()), h, self.page_nb(given))),
                 },
-                None => self.scored(p.as_ref(), headings),
+                None => self.scored(
+                    p.as_ref(),
+                    headings,
+                    prepared.get(i).and_then(Option::as_ref),
+                ),
             })
             .collect();
         let jll = known
@@ -428,7 +518,7 @@ impl Model {
         layout: Option<&HtmlLayout>,
         positive: usize,
     ) -> PageInput {
-        let (_, jll) = self.page_scores(page, &[], None);
+        let (_, jll) = self.page_scores(page, &[], None, &[]);
         let nb = jll
             .chunks_exact(self.log_priors.len())
             .map(|s| self.nb_probability(s, positive))
@@ -566,7 +656,7 @@ impl Model {
         context: Context,
     ) -> crate::Result<String> {
         let keep = self.keep_index(keep)?;
-        let preds = self.classify_with(paragraphs, layout, context, &[]);
+        let preds = self.classify_with(paragraphs, layout, context, &[], &[]);
         Ok(kept(paragraphs, &preds, keep)
             .collect::<Vec<_>>()
             .join("\n"))

@@ -539,6 +539,22 @@ impl BlockText {
             .collect()
     }
 
+    /// [`BlockText::of`] before the naive Bayes probability is known (for
+    /// work done while jieba's dictionary builds): give it with
+    /// [`BlockText::with_nb`].
+    pub(crate) fn scanned(text: &str, headings: &Headings) -> BlockText {
+        BlockText::of(text, headings, 0.5)
+    }
+
+    /// The block with `nb` as its naive Bayes probability of the positive
+    /// label: `BlockText::scanned(t, h).with_nb(p) == BlockText::of(t, h, p)`.
+    pub(crate) fn with_nb(self, nb: f64) -> BlockText {
+        BlockText {
+            z: logit(nb),
+            ..self
+        }
+    }
+
     /// The counts of a block's text, `headings` deciding what a list
     /// heading is, and the logit of `nb`, its naive Bayes probability of the
     /// positive label.
