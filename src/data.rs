@@ -822,6 +822,7 @@ impl RawDocument {
 
     /// The document when it is ready to score (text), not HTML still to be
     /// cut into blocks.
+    #[cfg(feature = "cli")]
     pub(crate) fn ready_mut(&mut self) -> Option<&mut Document> {
         match &mut self.0 {
             Raw::Ready(d) => Some(d),

@@ -58,6 +58,7 @@ fn shared_default() -> Arc<Jieba> {
 
 /// Whether jieba's default dictionary is built: until then, a segmenter's
 /// first use waits for it (see [`warm_up`]).
+#[cfg(feature = "cli")]
 pub(crate) fn default_built() -> bool {
     DEFAULT.get().is_some()
 }

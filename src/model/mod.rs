@@ -36,9 +36,10 @@ use crate::page::PageModel;
 use crate::segment::{Segmenter, TokenizerSettings};
 use crate::text::Normalizer;
 
+pub(crate) use score::Prepared;
 pub use score::{Context, Contribution, Prediction};
 #[cfg(feature = "cli")]
-pub(crate) use score::{Prepared, decide, kept};
+pub(crate) use score::{decide, kept};
 
 /// The version of the model file layout this build reads and writes.
 pub const FORMAT_VERSION: u32 = 6;

@@ -5,6 +5,7 @@
 //! Probabilities come from a log-sum-exp softmax, which stays finite for
 //! paragraphs of any length.
 
+#[cfg(feature = "cli")]
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
@@ -46,6 +47,7 @@ pub(crate) struct Prepared {
 /// paragraphs besides jieba ([`Prepared`]), for a reader to do while jieba's
 /// dictionary builds. The predictions are the same, to the bit, with or
 /// without it.
+#[cfg(feature = "cli")]
 pub(crate) struct Preparer<'m> {
     model: &'m Model,
     context: Context,
@@ -54,6 +56,7 @@ pub(crate) struct Preparer<'m> {
     seen: FxHashSet<u64>,
 }
 
+#[cfg(feature = "cli")]
 impl Preparer<'_> {
     /// Prepares `doc`'s paragraphs (not those too long to hold or to score
     /// at once, nor texts prepared before).
@@ -353,11 +356,13 @@ impl Model {
 
     /// Whether a segmenter is ready to cut at once: until jieba's default
     /// dictionary is built, the first cut waits for it.
+    #[cfg(feature = "cli")]
     pub(crate) fn segmenter_ready(&self) -> bool {
         self.segmenter.get().is_some() || crate::segment::default_built()
     }
 
     /// A [`Preparer`] of the documents to classify in `context`.
+    #[cfg(feature = "cli")]
     pub(crate) fn preparer(&self, context: Context) -> Preparer<'_> {
         Preparer {
             model: self,

@@ -542,6 +542,7 @@ impl BlockText {
     /// [`BlockText::of`] before the naive Bayes probability is known (for
     /// work done while jieba's dictionary builds): give it with
     /// [`BlockText::with_nb`].
+    #[cfg(feature = "cli")]
     pub(crate) fn scanned(text: &str, headings: &Headings) -> BlockText {
         BlockText::of(text, headings, 0.5)
     }
