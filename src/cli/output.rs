@@ -917,11 +917,44 @@ struct LabelsOut {
     /// The indices of the labels in the order of their names.
     by_name: Vec<usize>,
     /// Each label (by index) as the field `"label":"news"`.
-    field: Vec<Vec<u8>>,
+    field: Vec<Piece>,
     /// Before each probability, in the order of the labels' names:
-    /// `"probs":{"clickbait":`, then `,"news":`; one piece a paragraph
-    /// instead of three.
-    keys: Vec<Vec<u8>>,
+    /// `,"probs":{"clickbait":` (the comma after `label`, `line` or `path`),
+    /// then `,"news":`; one piece a paragraph instead of four.
+    keys: Vec<Piece>,
+}
+
+/// A few bytes of JSON that every paragraph of a run writes (a label's key
+/// or field). Their length is known only at run time, so copying them
+/// called `memcpy`: up to [`Piece::PADDED`] bytes they are copied padded to
+/// that size instead (two vector stores), the padding then cut off.
+struct Piece {
+    bytes: Vec<u8>,
+    padded: Option<[u8; Piece::PADDED]>,
+}
+
+impl Piece {
+    const PADDED: usize = 32;
+
+    fn new(bytes: Vec<u8>) -> Self {
+        let padded = (bytes.len() <= Self::PADDED).then(|| {
+            let mut padded = [0; Self::PADDED];
+            padded[..bytes.len()].copy_from_slice(&bytes);
+            padded
+        });
+        Piece { bytes, padded }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match &self.padded {
+            Some(padded) => {
+                let end = out.len() + self.bytes.len();
+                out.extend_from_slice(padded);
+                out.truncate(end);
+            }
+            None => out.extend_from_slice(&self.bytes),
+        }
+    }
 }
 
 impl LabelsOut {
@@ -936,14 +969,14 @@ impl LabelsOut {
             .iter()
             .enumerate()
             .map(|(n, &c)| {
-                let before: &[u8] = if n == 0 { b"\"probs\":{" } else { b"," };
-                [before, &quoted[c], b":"].concat()
+                let before: &[u8] = if n == 0 { b",\"probs\":{" } else { b"," };
+                Piece::new([before, &quoted[c], b":"].concat())
             })
             .collect();
         LabelsOut {
             field: quoted
                 .iter()
-                .map(|q| [b"\"label\":", &q[..]].concat())
+                .map(|q| Piece::new([b"\"label\":", &q[..]].concat()))
                 .collect(),
             by_name,
             keys,
@@ -980,26 +1013,29 @@ impl ParagraphOut<'_> {
         // Room for all but `explain` and `top`: no growing on the way.
         let text = self.text.map_or(0, str::len);
         let markup = self.path.map_or(0, str::len) + self.tag.map_or(0, str::len);
-        out.bytes
-            .reserve(text + markup + 64 + 32 * labels.keys.len());
+        // (A piece is written padded: room for the padding too.)
+        let pieces = (Piece::PADDED + 32) * (1 + labels.keys.len());
+        out.bytes.reserve(text + markup + 64 + pieces);
         // `{` before the first field, `,` before the others.
         out.bytes.push(b'{');
         let mut first = true;
-        let mut key = |out: &mut Formatted, name: &[u8]| {
+        let mut separator = |out: &mut Formatted| {
             if !std::mem::take(&mut first) {
                 out.bytes.push(b',');
             }
-            out.bytes.extend_from_slice(name);
         };
         if let Some(block) = self.block {
-            key(out, b"\"block\":");
+            separator(out);
+            out.bytes.extend_from_slice(b"\"block\":");
             CompactFormatter.write_u64(out, block as u64)?;
         }
         if let Some(explain) = &self.explain {
-            key(out, b"\"explain\":");
+            separator(out);
+            out.bytes.extend_from_slice(b"\"explain\":");
             serde_json::to_writer(&mut *out, explain)?;
         }
-        key(out, &labels.field[self.class]);
+        separator(out);
+        labels.field[self.class].write(&mut out.bytes);
         if let Some(line) = self.line {
             out.bytes.extend_from_slice(b",\"line\":");
             CompactFormatter.write_u64(out, line as u64)?;
@@ -1008,16 +1044,17 @@ impl ParagraphOut<'_> {
             out.bytes.extend_from_slice(b",\"path\":");
             write_json_str(out, path)?;
         }
-        out.bytes.push(b',');
         for (&c, before) in labels.by_name.iter().zip(&labels.keys) {
-            out.bytes.extend_from_slice(before);
+            before.write(&mut out.bytes);
             write_json_f64(out, self.probs.probs[c])?;
         }
-        out.bytes.extend_from_slice(if labels.by_name.is_empty() {
-            b"\"probs\":{}"
+        // Two branches rather than one slice of either: constants written
+        // in place instead of a copy of a length known only here.
+        if labels.by_name.is_empty() {
+            out.bytes.extend_from_slice(b",\"probs\":{}");
         } else {
-            b"}"
-        });
+            out.bytes.push(b'}');
+        }
         if let Some(tag) = self.tag {
             out.bytes.extend_from_slice(b",\"tag\":");
             write_json_str(out, tag)?;
@@ -1207,6 +1244,24 @@ mod tests {
         }
         assert!(is_plain_json("新闻联播，今天".repeat(5).as_bytes()));
         assert!(is_plain_json(b""));
+    }
+
+    /// A piece writes its bytes and no more, padded or not.
+    #[test]
+    fn pieces_write_their_bytes_only() {
+        for len in [
+            0,
+            1,
+            Piece::PADDED - 1,
+            Piece::PADDED,
+            Piece::PADDED + 1,
+            100,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut out = b"{".to_vec();
+            Piece::new(bytes.clone()).write(&mut out);
+            assert_eq!(out, [b"{", &bytes[..]].concat(), "{len} bytes");
+        }
     }
 
     #[test]
