@@ -188,10 +188,9 @@ impl Model {
     ) -> Scored {
         let block = |text: &str, jll: &Jll| {
             let h = headings?;
-            let nb = self.page_nb(jll.as_slice());
             Some(match prepared.and_then(|p| p.block) {
-                Some(scanned) => scanned.with_nb(nb),
-                None => BlockText::of(self.head(text), h, nb),
+                Some(scanned) => scanned.with_nb(self.page_nb(jll.as_slice())),
+                None => self.block_text(text, h, jll.as_slice()),
             })
         };
         if text.len() > self.piece_bytes {
@@ -410,10 +409,8 @@ impl Model {
                 .iter()
                 .zip(paragraphs)
                 .map(|(s, p)| {
-                    s.block.unwrap_or_else(|| {
-                        let nb = self.page_nb(s.jll.as_slice());
-                        BlockText::of(self.head(p.as_ref()), headings, nb)
-                    })
+                    s.block
+                        .unwrap_or_else(|| self.block_text(p.as_ref(), headings, s.jll.as_slice()))
                 })
                 .collect();
             if let Some(decided) = page.decide_with(&input, &blocks) {
@@ -464,8 +461,7 @@ impl Model {
             .map(|(i, p)| match scored.next_if(|(at, _)| *at == i) {
                 Some((_, given)) => Scored {
                     jll: Jll::new(given),
-                    block: headings
-                        .map(|h| BlockText::of(self.head(p.as_ref()), h, self.page_nb(given))),
+                    block: headings.map(|h| self.block_text(p.as_ref(), h, given)),
                 },
                 None => self.scored(
                     p.as_ref(),
@@ -538,6 +534,12 @@ impl Model {
             hmm,
             html: layout.cloned(),
         }
+    }
+
+    /// What the page model reads of a raw paragraph (of a long one, of its
+    /// head), given its joint log-likelihoods.
+    fn block_text(&self, text: &str, headings: &Headings, jll: &[f64]) -> BlockText {
+        BlockText::of(self.head(text), headings, self.page_nb(jll))
     }
 
     /// The naive Bayes probability of the page model's positive label of one
