@@ -369,22 +369,86 @@ fn for_each_bigram(t: &str, mut on_pair: impl FnMut(u64)) {
     }
 }
 
+/// The distinct pairs of one block, counted: an open-addressing table of
+/// [`pair`]s (42 bits) with the number of the block that stored each in the
+/// 22 bits above, so that starting the next block is one increment, not a
+/// clearing of the table; a slot another block stored reads as empty. One
+/// multiply and, at under half full, about one probe a pair: the pairs of a
+/// block are mostly new to it, and a general hash set spends more on each.
+struct PairCounter {
+    slots: Vec<u64>,
+    /// The current block's number, in the high bits of its slots; never 0,
+    /// which is what a fresh slot holds.
+    block: u64,
+    /// Distinct pairs of the current block.
+    distinct: u32,
+}
+
+/// Bits of a [`pair`]: two 21-bit characters.
+const PAIR_BITS: u32 = 42;
+
+impl PairCounter {
+    const fn new() -> PairCounter {
+        PairCounter {
+            slots: Vec::new(),
+            block: 0,
+            distinct: 0,
+        }
+    }
+
+    /// Starts a block of at most `pairs` pairs: room for all of them at
+    /// under half full, the table of a block over [`KEPT_PAIRS`] dropped
+    /// for a smaller one at the next short block.
+    fn start(&mut self, pairs: usize) {
+        let want = (2 * pairs).max(64).next_power_of_two();
+        let keep = self.slots.len() >= want
+            && (self.slots.len() <= 2 * KEPT_PAIRS || want > 2 * KEPT_PAIRS);
+        self.block += 1;
+        if !keep || self.block == 1 << (64 - PAIR_BITS) {
+            self.slots = vec![0; want];
+            self.block = 1;
+        }
+        self.distinct = 0;
+    }
+
+    /// Counts `g` if the block has not met it yet.
+    #[inline(always)]
+    fn insert(&mut self, g: u64) {
+        let stamp = self.block << PAIR_BITS;
+        let mask = self.slots.len() - 1;
+        let shift = 64 - self.slots.len().trailing_zeros();
+        let mut i = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        loop {
+            let s = self.slots[i];
+            if s & !((1 << PAIR_BITS) - 1) != stamp {
+                self.slots[i] = stamp | g;
+                self.distinct += 1;
+                return;
+            }
+            if s == stamp | g {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// What [`BlockText::of`] reuses from one block to the next in a thread: the
-/// set of its pairs and the buffer of its first letters.
+/// counter of its pairs and the buffer of its first letters.
 struct Scratch {
-    pairs: rustc_hash::FxHashSet<u64>,
+    pairs: PairCounter,
     core: String,
 }
 
-/// The most pairs [`Scratch`]'s set keeps room for between blocks (64 KiB of
-/// table): a longer block's set is dropped after it.
+/// The most pairs [`Scratch`]'s counter keeps room for between blocks (64
+/// KiB of table): a longer block's table is dropped after it.
 const KEPT_PAIRS: usize = 1 << 12;
 
 thread_local! {
     /// Each thread's [`Scratch`].
     static SCRATCH: std::cell::RefCell<Scratch> = const {
         std::cell::RefCell::new(Scratch {
-            pairs: rustc_hash::FxHashSet::with_hasher(rustc_hash::FxBuildHasher),
+            pairs: PairCounter::new(),
             core: String::new(),
         })
     };
@@ -589,14 +653,10 @@ impl BlockText {
     pub(crate) fn of(text: &str, headings: &Headings, nb: f64) -> BlockText {
         let limit = headings.letters();
         SCRATCH.with_borrow_mut(|Scratch { pairs, core }| {
-            pairs.clear();
-            let scan = Scan::of(text, limit, core, |g| {
-                pairs.insert(g);
-            });
-            let distinct = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
-            if pairs.capacity() > KEPT_PAIRS {
-                *pairs = rustc_hash::FxHashSet::default();
-            }
+            // A character is at least one byte: no more pairs than bytes.
+            pairs.start(text.len());
+            let scan = Scan::of(text, limit, core, |g| pairs.insert(g));
+            let distinct = pairs.distinct;
             let mut first = core.chars();
             BlockText {
                 z: logit(nb),
@@ -989,6 +1049,31 @@ mod tests {
         assert!(long.bigrams as usize > KEPT_PAIRS);
         // And the set, used again for a short block, forgets the long one.
         assert_eq!(BlockText::of("ab ab", &headings, 0.3).bigrams, 2);
+    }
+
+    #[test]
+    fn the_pair_counter_forgets_each_block_and_survives_its_stamps_running_out() {
+        let mut pairs = PairCounter::new();
+        let count = |pairs: &mut PairCounter, gs: &[u64]| {
+            pairs.start(gs.len());
+            gs.iter().for_each(|&g| pairs.insert(g));
+            pairs.distinct
+        };
+        // 0 and the largest pair are pairs like any other.
+        let top = (1 << PAIR_BITS) - 1;
+        assert_eq!(count(&mut pairs, &[0, 5, 0, top, 5, top]), 3);
+        // What the last block stored is not in this one.
+        assert_eq!(count(&mut pairs, &[5, top, 7]), 3);
+        // Colliding pairs (the table of a short block has 64 slots): every
+        // pair probes on past the others.
+        let many: Vec<u64> = (0..31).map(|k| k << 36).collect();
+        assert_eq!(count(&mut pairs, &[many.clone(), many.clone()].concat()), 31);
+        // The last stamp, then the table starts again from a clean one.
+        pairs.block = (1 << (64 - PAIR_BITS)) - 2;
+        assert_eq!(count(&mut pairs, &[1, 2, 1]), 2);
+        assert_eq!(count(&mut pairs, &[1, 2, 3]), 3);
+        assert_eq!(pairs.block, 1);
+        assert_eq!(count(&mut pairs, &[2, 3, 3]), 2);
     }
 
     proptest::proptest! {
