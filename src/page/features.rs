@@ -384,6 +384,10 @@ struct PairCounter {
     distinct: u32,
 }
 
+/// The multiplier of the multiplicative hashes of bigrams (2^64 over the
+/// golden ratio): its top bits index a table.
+const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// Bits of a [`pair`]: two 21-bit characters.
 const PAIR_BITS: u32 = 42;
 
@@ -417,7 +421,7 @@ impl PairCounter {
         let stamp = self.block << PAIR_BITS;
         let mask = self.slots.len() - 1;
         let shift = 64 - self.slots.len().trailing_zeros();
-        let mut i = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        let mut i = (g.wrapping_mul(SPREAD) >> shift) as usize;
         loop {
             let s = self.slots[i];
             if s & !((1 << PAIR_BITS) - 1) != stamp {
@@ -503,7 +507,7 @@ fn bigram_similarities<S: AsRef<str>>(
         .next_power_of_two()
         .trailing_zeros();
     let mut bits = vec![0u64; 1 << (k - 6)];
-    let bit = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - k)) as usize;
+    let bit = |g: u64| (g.wrapping_mul(SPREAD) >> (64 - k)) as usize;
     let mut id_of = |g: u64, seen: &mut Vec<Bigram>| -> usize {
         *index.entry(g).or_insert_with(|| {
             bits[bit(g) >> 6] |= 1 << (bit(g) & 63);
@@ -1066,7 +1070,7 @@ mod tests {
         assert_eq!(count(&mut pairs, &[5, top, 7]), 3);
         // 31 pairs that all hash to the slot of 0 in a short block's table
         // of 64 slots: each probes on past the ones before it.
-        let home = |g: u64| g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58;
+        let home = |g: u64| g.wrapping_mul(SPREAD) >> 58;
         let many: Vec<u64> = (0..).filter(|&g| home(g) == home(0)).take(31).collect();
         assert_eq!(
             count(&mut pairs, &[many.clone(), many.clone()].concat()),
